@@ -1,0 +1,94 @@
+"""Shared fixtures: a migrated database, users with tokens, and the real server in a subprocess.
+
+The test process and the server share one SQLite file (or DATABASE_URL when the environment
+sets one), so tests create users with the ORM and the server sees them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="kulvex-tests-"))
+
+# Settings the server under test runs with; apps add theirs through `server_env`.
+TEST_ENV = {
+    "KULVEX_DATA_DIR": str(_TMP / "data"),
+    "DATABASE_URL": os.environ.get("TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}"),
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256-signing",
+    "LOG_LEVEL": "INFO",
+}
+os.environ.update(TEST_ENV)
+os.environ["DJANGO_SETTINGS_MODULE"] = "kulvex.settings"
+# Fixtures set up rows with the ORM from async tests; the server subprocess never gets this.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from kulvex.roles import assign_role  # noqa: E402
+from kulvex.testing import ServerProcess  # noqa: E402
+from kulvex.tokens import issue_tokens  # noqa: E402
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return _TMP
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database():
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@pytest.fixture(scope="session")
+def server_env() -> dict[str, str]:
+    """Extra environment for the shared server; app conftests extend this dict."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def server(database, server_env, tmp_root):
+    proc = ServerProcess({**TEST_ENV, **server_env}, tmp_root / "server.log")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+class Account:
+    def __init__(self, user, token: str, refresh: str) -> None:
+        self.user = user
+        self.username = user.username
+        self.password = PASSWORD
+        self.token = token
+        self.refresh = refresh
+
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_account(database):
+    """Create a user with a role and return it with a fresh access token."""
+
+    def make(role: str = "user", *, active: bool = True, prefix: str = "u") -> Account:
+        user = get_user_model()(username=f"{prefix}{os.getpid()}_{next(_counter)}", is_active=True)
+        user.set_password(PASSWORD)
+        user.save()
+        assign_role(user, role)
+        tokens = issue_tokens(user)
+        if not active:
+            user.is_active = False
+            user.save()
+        return Account(user, tokens["access_token"], tokens["refresh_token"])
+
+    return make
