@@ -51,17 +51,26 @@ def database():
 
 
 @pytest.fixture(scope="session")
-def server_env() -> dict[str, str]:
-    """Extra environment for the shared server; app conftests extend this dict."""
-    return {}
+def start_server(database, tmp_root):
+    """Start a server with extra environment; every one started is stopped at the end."""
+    started: list[ServerProcess] = []
+
+    def start(env: dict[str, str] | None = None, name: str = "server") -> ServerProcess:
+        log = tmp_root / f"{name}-{len(started)}.log"
+        proc = ServerProcess({**TEST_ENV, **(env or {})}, log)
+        started.append(proc)
+        return proc.start()
+
+    yield start
+    for proc in started:
+        proc.stop()
 
 
 @pytest.fixture(scope="session")
-def server(database, server_env, tmp_root):
-    proc = ServerProcess({**TEST_ENV, **server_env}, tmp_root / "server.log")
-    proc.start()
-    yield proc
-    proc.stop()
+def server(start_server) -> ServerProcess:
+    """The server on default settings. Apps needing other settings override this fixture in
+    their tests/conftest.py with `start_server({...})`."""
+    return start_server()
 
 
 class Account:

@@ -1,0 +1,3 @@
+"""Retrieval settings, read from the environment."""
+
+from kulvex.environment import env  # noqa: F401
