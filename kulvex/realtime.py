@@ -89,7 +89,7 @@ class RealtimeServer:
                 logger.info("refused a Socket.IO connection from %s: %s", address, exc)
                 raise socketio.exceptions.ConnectionRefusedError("invalid_token") from None
         await self.sio.save_session(sid, client.as_session())
-        await self.sio.enter_room(sid, f"user:{client.user_id}" if client.user_id else "anonymous")
+        await self.sio.enter_room(sid, user_room(client.user_id) if client.user_id else "anonymous")
         for consumer in self.consumers:
             await consumer.connect(client)
 
@@ -111,3 +111,18 @@ class RealtimeServer:
                 await consumer.shutdown()
             except Exception:
                 logger.exception("%s consumer failed on shutdown", consumer.area)
+
+
+def external_emitter() -> socketio.AsyncRedisManager:
+    """A write-only Socket.IO manager for code outside the server (commands, workers).
+
+    It emits into the same rooms as the servers sharing REDIS_URL; without Redis there is no
+    way to reach another process's clients, which is an error worth stating.
+    """
+    if not settings.REDIS_URL:
+        raise RuntimeError("REDIS_URL is not set: only the server process itself can emit to its clients.")
+    return socketio.AsyncRedisManager(settings.REDIS_URL, write_only=True)
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
