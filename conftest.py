@@ -13,11 +13,30 @@ from pathlib import Path
 import pytest
 
 _TMP = Path(tempfile.mkdtemp(prefix="kulvex-tests-"))
+# TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) runs the suite on a
+# fresh PostgreSQL database created for this run and dropped after it; SQLite otherwise.
+_PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
+_PG_DATABASE = f"kulvex_test_{os.getpid()}"
 
-# Settings the server under test runs with; apps add theirs through `server_env`.
+
+def _postgres(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def _database_url() -> str:
+    if not _PG_ADMIN_URL:
+        return f"sqlite:///{_TMP / 'test.sqlite3'}"
+    _postgres(f'CREATE DATABASE "{_PG_DATABASE}"')
+    return _PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{_PG_DATABASE}"
+
+
+# Settings every server under test runs with.
 TEST_ENV = {
     "KULVEX_DATA_DIR": str(_TMP / "data"),
-    "DATABASE_URL": os.environ.get("TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.sqlite3'}"),
+    "DATABASE_URL": _database_url(),
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256-signing",
     "LOG_LEVEL": "INFO",
 }
@@ -48,6 +67,12 @@ def tmp_root() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def database():
     call_command("migrate", verbosity=0, interactive=False)
+    yield
+    if _PG_ADMIN_URL:
+        from django.db import connections
+
+        connections.close_all()
+        _postgres(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
