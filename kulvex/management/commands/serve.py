@@ -1,5 +1,6 @@
 import uvicorn
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
         if workers > 1 and not settings.REDIS_URL:
             raise CommandError("Several workers need REDIS_URL: Socket.IO rooms and streams are shared through Redis.")
         shown = f"[{host}]" if ":" in host else host
-        self.stdout.write(self.style.SUCCESS(f"KULVEX listening on http://{shown}:{port}/"), ending="\n")
+        self.stdout.write(self.style.SUCCESS(f"KULVEX listening on http://{shown}:{port}/"))
+        if not get_user_model().objects.exists():
+            self.stdout.write("No users yet: create one with `manage.py createuser NAME --role admin`.")
         self.stdout.flush()
         uvicorn.run(
             "kulvex.asgi:application",
