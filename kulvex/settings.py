@@ -95,6 +95,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The dashboard's browser libraries, served from node_modules (installed by `npm ci`) under vendor/.
+_NODE = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/socket.io", _NODE / "socket.io-client" / "dist"),
+    ("vendor/xterm", _NODE / "@xterm" / "xterm" / "lib"),
+    ("vendor/xterm-css", _NODE / "@xterm" / "xterm" / "css"),
+    ("vendor/xterm-addon-fit", _NODE / "@xterm" / "addon-fit" / "lib"),
+    ("vendor/marked", _NODE / "marked" / "lib"),
+    ("vendor/dompurify", _NODE / "dompurify" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,0 +1,183 @@
+"""The web dashboard in a real browser: Debian's Chromium driven by Playwright against the real
+server (uvicorn subprocess, real database, real engines). One browser for the whole module, a
+fresh context (own sessionStorage) per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Page, async_playwright, expect
+from rest_framework_simplejwt.tokens import AccessToken
+
+from kulvex.testing import BASE_DIR
+
+pytestmark = pytest.mark.asyncio
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = BASE_DIR / "test-output"
+TIMEOUT_MS = 30_000
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# What the fake microphone says (Korean: the vosk model installed offline is Korean).
+SPOKEN = "안녕하세요"
+
+
+def speech_wav(folder: Path) -> Path:
+    """A WAV for Chromium's fake microphone: espeak-ng's speech between stretches of silence, so
+    the speech-to-text engine hears an utterance end."""
+    raw = folder / "speech-raw.wav"
+    wav = folder / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(raw), SPOKEN], check=True)
+    subprocess.run(
+        ["sox", str(raw), "-r", "48000", "-c", "1", "-b", "16", "-e", "signed-integer", str(wav), "pad", "0.5", "3"],
+        check=True,
+    )
+    return wav
+
+
+@pytest.fixture(scope="module")
+def fake_microphone(tmp_root) -> Path:
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.fail("espeak-ng and sox are needed (scripts/system-packages.sh installs them)")
+    return speech_wav(tmp_root)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def browser(fake_microphone):
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={fake_microphone}",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(browser, server) -> Page:
+    context = await browser.new_context(base_url=server.url, viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    await context.grant_permissions(["microphone"], origin=server.url)
+    page = await context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    await context.close()
+
+
+async def screenshot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=SHOTS / f"{name}.png", full_page=False)
+
+
+async def sign_in(page: Page, account) -> None:
+    await page.goto("/")
+    await page.get_by_label("Username").fill(account.username)
+    await page.get_by_label("Password").fill(account.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("#app-view")).to_be_visible()
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+
+def nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+async def test_sign_in_shows_the_pages_the_role_allows(page, make_account):
+    account = make_account("user")
+    await sign_in(page, account)
+    await expect(page.locator("#who-name")).to_have_text(account.username)
+    await expect(page.locator("#who-role")).to_have_text("user")
+    for name in ("Chat", "Documents", "Voice", "Sessions"):
+        await expect(nav(page).get_by_role("link", name=name)).to_be_visible()
+    await expect(nav(page).get_by_role("link", name="Admin")).to_be_hidden()
+    assert account.username not in page.url and "token" not in page.url
+    stored = await page.evaluate("sessionStorage.getItem('kulvex.auth')")
+    assert '"access"' in stored
+    assert await page.evaluate("localStorage.length") == 0
+    await screenshot(page, "chat-desktop")
+    assert page.errors == []
+
+
+async def test_wrong_password_is_refused(page, make_account):
+    account = make_account("user")
+    await page.goto("/")
+    await page.get_by_label("Username").fill(account.username)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Invalid username or password.")
+    await expect(page.locator("#app-view")).to_be_hidden()
+    await screenshot(page, "login")
+
+
+async def test_viewer_and_admin_navigation(page, make_account):
+    viewer = make_account("viewer")
+    await sign_in(page, viewer)
+    await expect(nav(page).get_by_role("link", name="Terminal")).to_be_hidden()
+    await expect(nav(page).get_by_role("link", name="Admin")).to_be_hidden()
+    await page.goto("/#documents")
+    await expect(page.locator("#page-documents")).to_be_visible()
+    await expect(page.locator("#upload-form")).to_be_hidden()
+    # A page the role may not use falls back to chat.
+    await page.goto("/#terminal")
+    await expect(page.locator("#page-chat")).to_be_visible()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.locator("#login-view")).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('kulvex.auth')") is None
+
+    admin = make_account("admin")
+    await sign_in(page, admin)
+    await expect(nav(page).get_by_role("link", name="Terminal")).to_be_visible()
+    await expect(nav(page).get_by_role("link", name="Admin")).to_be_visible()
+
+
+async def test_reload_keeps_the_sign_in_and_an_expiring_token_is_refreshed(page, make_account):
+    account = make_account("user")
+    await sign_in(page, account)
+    # Swap in an access token that expires in 3 s: the page must refresh it before it lapses.
+    short = AccessToken.for_user(account.user)
+    short.set_exp(lifetime=dt.timedelta(seconds=3))
+    await page.evaluate(
+        """token => { const s = JSON.parse(sessionStorage.getItem('kulvex.auth'));
+                      s.access = token; sessionStorage.setItem('kulvex.auth', JSON.stringify(s)); }""",
+        str(short),
+    )
+    await page.reload()
+    await expect(page.locator("#app-view")).to_be_visible()
+    await page.wait_for_function(
+        "old => JSON.parse(sessionStorage.getItem('kulvex.auth')).access !== old", arg=str(short), timeout=TIMEOUT_MS
+    )
+    fresh = await page.evaluate("JSON.parse(sessionStorage.getItem('kulvex.auth')).access")
+    assert AccessToken(fresh)["user_id"] == str(account.user.pk) or AccessToken(fresh)["user_id"] == account.user.pk
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+
+
+async def test_phone_width_menu(page, make_account):
+    await page.set_viewport_size(PHONE)
+    await sign_in(page, make_account("user"))
+    toggle = page.get_by_role("button", name="Menu")
+    await expect(toggle).to_be_visible()
+    await expect(nav(page).get_by_role("link", name="Documents")).to_be_hidden()
+    await toggle.click()
+    await nav(page).get_by_role("link", name="Documents").click()
+    await expect(page.locator("#page-documents")).to_be_visible()
+    await expect(nav(page)).to_be_hidden()
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways at phone width ({width}px)"
+    await screenshot(page, "documents-phone")
