@@ -1,1 +1,44 @@
+from django.contrib import admin
 
+from .models import VoiceSession, VoiceTurn
+
+
+class VoiceTurnInline(admin.TabularInline):
+    model = VoiceTurn
+    extra = 0
+    can_delete = False
+    fields = [
+        "index",
+        "transcript",
+        "reply",
+        "stt_ms",
+        "llm_ms",
+        "first_sentence_ms",
+        "first_audio_ms",
+        "tts_ms",
+        "error",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(VoiceSession)
+class VoiceSessionAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "language", "started_at", "ended_at", "end_reason", "audio_seconds", "turns"]
+    list_filter = ["language", "end_reason", "engine"]
+    search_fields = ["user__username", "client_address"]
+    date_hierarchy = "started_at"
+    readonly_fields = [field.name for field in VoiceSession._meta.fields]
+    inlines = [VoiceTurnInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(VoiceTurn)
+class VoiceTurnAdmin(admin.ModelAdmin):
+    list_display = ["session", "index", "transcript", "stt_ms", "llm_ms", "first_audio_ms", "error"]
+    search_fields = ["transcript", "reply", "session__user__username"]
+    readonly_fields = [field.name for field in VoiceTurn._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -35,6 +35,7 @@ class VoiceTurn(models.Model):
     reply = models.TextField(blank=True)
     stt_ms = models.FloatField(null=True, blank=True)
     llm_ms = models.FloatField(null=True, blank=True)
+    first_sentence_ms = models.FloatField(null=True, blank=True)
     tts_ms = models.FloatField(null=True, blank=True)
     first_audio_ms = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
