@@ -153,7 +153,11 @@ class FakeOpenAIProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
     def __enter__(self) -> FakeOpenAIProcess:
         return self.start()
@@ -166,7 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
-    web.run_app(FakeOpenAI().app(), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(FakeOpenAI().app(), host="127.0.0.1", port=args.port, print=None, access_log=None, shutdown_timeout=1)
 
 
 if __name__ == "__main__":
