@@ -24,6 +24,7 @@ from concurrent.futures import Executor
 
 from django.conf import settings
 
+from chat.services import ReplyRequest, start_reply
 from kulvex.protocol import ProtocolError
 
 from . import records, stt, tts
@@ -227,8 +228,6 @@ class LiveSession:
 
     async def _answer(self, turn: Turn) -> float:
         """Get the reply to `turn`, speaking it as it streams; return the seconds of audio sent."""
-        from chat.services import ReplyRequest, start_reply
-
         await self.emit("transcript", {"text": turn.transcript, "language": self.language, "turn": turn.index})
         started = time.perf_counter()
         voice = Voice(self.language, turn.index, self.emit)
@@ -242,13 +241,15 @@ class LiveSession:
                     system=settings.VOICE_SYSTEM_PROMPT,
                 )
             )
+            self.conversation_id = self._reply.conversation_id
             splitter = SentenceSplitter()
             async for piece in self._reply.tokens():
                 self._say(voice, splitter.feed(piece), turn, started)
             self._say(voice, splitter.flush(), turn, started)
             done = await self._reply.wait()
             turn.llm_ms, turn.reply = _ms(started), done["response"]
-            self.conversation_id = done.get("conversation_id") or self.conversation_id
+            if self._reply.error is not None:
+                raise self._reply.error
             self._replying = False
             await self.emit(
                 "response",
@@ -257,7 +258,7 @@ class LiveSession:
                     "turn": turn.index,
                     "audio_parts": voice.parts,
                     "conversation_id": self.conversation_id,
-                    "message_id": done.get("message_id"),
+                    "message_id": done["message_id"],
                 },
             )
             await voice.finish()
