@@ -23,7 +23,7 @@ def features_for(user) -> dict[str, bool]:
         "chat": True,
         "documents": True,
         "write": role != VIEWER,
-        "voice": True,
+        "voice": role != VIEWER,
         "terminal": role == ADMIN or user.has_perm("terminal.use_terminal"),
         "sessions": True,
         "all_sessions": role == ADMIN,

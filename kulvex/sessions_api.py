@@ -23,7 +23,7 @@ def _user(user) -> dict:
     return {"id": user.pk, "username": user.get_username()}
 
 
-def terminal_row(row: TerminalSession, viewer_is_admin: bool) -> dict:
+def terminal_row(row: TerminalSession, can_end: bool = False) -> dict:
     return {
         "kind": "terminal",
         "id": row.session_id,
@@ -40,7 +40,7 @@ def terminal_row(row: TerminalSession, viewer_is_admin: bool) -> dict:
         "bytes_in": row.bytes_in,
         "bytes_out": row.bytes_out,
         "live": row.is_live,
-        "can_end": row.is_live and viewer_is_admin,
+        "can_end": row.is_live and can_end,
     }
 
 
@@ -63,13 +63,11 @@ def voice_row(row: VoiceSession) -> dict:
     }
 
 
-def sessions_for(user, *, everyone: bool = False, ended: bool = False, kind: str = "") -> list[dict]:
-    """The newest sessions `user` may see, voice and terminal interleaved by start time."""
-    is_admin = role_of(user) == ADMIN
-    everyone = everyone and is_admin
+def session_rows(user=None, *, ended: bool = False, kind: str = "", can_end: bool = False) -> list[dict]:
+    """The newest sessions (of `user`, or everyone's), voice and terminal interleaved by start."""
     terminals = TerminalSession.objects.select_related("user")
     voices = VoiceSession.objects.select_related("user")
-    if not everyone:
+    if user is not None:
         terminals = terminals.filter(user=user)
         voices = voices.filter(user=user)
     if not ended:
@@ -77,7 +75,7 @@ def sessions_for(user, *, everyone: bool = False, ended: bool = False, kind: str
         voices = voices.filter(ended_at__isnull=True)
     rows = []
     if kind in ("", "terminal"):
-        rows.append(terminal_row(row, is_admin) for row in terminals.order_by("-started_at")[:LIMIT])
+        rows.append(terminal_row(row, can_end) for row in terminals.order_by("-started_at")[:LIMIT])
     if kind in ("", "voice"):
         rows.append(voice_row(row) for row in voices.order_by("-started_at")[:LIMIT])
     return sorted(chain(*rows), key=lambda row: row["started_at"], reverse=True)[:LIMIT]
@@ -94,5 +92,11 @@ class SessionListView(APIView):
         kind = request.query_params.get("kind", "")
         if kind not in ("", "terminal", "voice"):
             return Response({"detail": "kind must be terminal or voice."}, status=status.HTTP_400_BAD_REQUEST)
-        rows = sessions_for(request.user, everyone=_flag(request, "everyone"), ended=_flag(request, "ended"), kind=kind)
+        is_admin = role_of(request.user) == ADMIN
+        rows = session_rows(
+            None if is_admin and _flag(request, "everyone") else request.user,
+            ended=_flag(request, "ended"),
+            kind=kind,
+            can_end=is_admin,
+        )
         return Response({"results": rows, "count": len(rows)})

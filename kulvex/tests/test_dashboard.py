@@ -4,7 +4,10 @@ fresh context (own sessionStorage) per test."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,11 +18,13 @@ from playwright.async_api import Page, async_playwright, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
 from kulvex.testing import BASE_DIR
+from voice.models import VoiceTurn
 
 pytestmark = pytest.mark.asyncio
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = BASE_DIR / "test-output"
 TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # What the fake microphone says (Korean: the vosk model installed offline is Korean).
@@ -75,10 +80,28 @@ async def page(browser, server) -> Page:
     context.set_default_timeout(TIMEOUT_MS)
     await context.grant_permissions(["microphone"], origin=server.url)
     page = await context.new_page()
+    await release_audio_worklets(page)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     await context.close()
+
+
+async def release_audio_worklets(page: Page) -> None:
+    """Playwright 1.55 leaves audio worklets paused at start, so `audioWorklet.addModule()` never
+    resolves (microsoft/playwright#37592, fixed in 1.56). A second DevTools session attached to
+    each worklet tells it to run; on fixed versions this does nothing."""
+    cdp = await page.context.new_cdp_session(page)
+
+    def attached(event: dict) -> None:
+        if event["targetInfo"]["type"] == "worklet":
+            message = json.dumps({"id": 1, "method": "Runtime.runIfWaitingForDebugger"})
+            asyncio.ensure_future(
+                cdp.send("Target.sendMessageToTarget", {"sessionId": event["sessionId"], "message": message})
+            )
+
+    cdp.on("Target.attachedToTarget", attached)
+    await cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": False})
 
 
 async def screenshot(page: Page, name: str) -> None:
@@ -181,3 +204,22 @@ async def test_phone_width_menu(page, make_account):
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways at phone width ({width}px)"
     await screenshot(page, "documents-phone")
+
+
+async def test_voice_turn_from_the_fake_microphone(page, make_account):
+    account = make_account("user")
+    await sign_in(page, account)
+    await nav(page).get_by_role("link", name="Voice").click()
+    await page.get_by_role("button", name="Hands-free").click()
+    await expect(page.locator("#page-voice")).to_have_attribute("data-state", "listening")
+    # Chromium's fake microphone plays the espeak-ng WAV; vosk hears it and the assistant answers.
+    await expect(page.locator("#voice-transcript")).not_to_be_empty(timeout=60_000)
+    await expect(page.locator("#voice-reply")).not_to_be_empty(timeout=60_000)
+    await expect(page.locator("#voice-audio")).to_have_attribute("data-played", re.compile(r"^[1-9]"), timeout=60_000)
+    await screenshot(page, "voice")
+    transcript = await page.locator("#voice-transcript").inner_text()
+    turn = await VoiceTurn.objects.filter(session__user=account.user).order_by("created_at").afirst()
+    assert turn is not None and turn.transcript == transcript
+    await page.get_by_role("button", name="Hands-free").click()
+    await expect(page.locator("#page-voice")).to_have_attribute("data-session-id", "")
+    assert page.errors == []

@@ -53,14 +53,19 @@ function size(tab) {
   return { cols: tab.term.cols, rows: tab.term.rows };
 }
 
-function sendSize(tab, force = false) {
+function sendSize(tab) {
   if (!tab.id || !tab.live) return;
   const { cols, rows } = size(tab);
-  if (!force && tab.sent && tab.sent.cols === cols && tab.sent.rows === rows) return;
+  if (tab.sent && tab.sent.cols === cols && tab.sent.rows === rows) return;
+  remember(tab, cols, rows);
+  socket.emit("terminal:resize", { session_id: tab.id, cols, rows });
+}
+
+// The size the server's PTY has, also shown on the pane for tests and styling.
+function remember(tab, cols, rows) {
   tab.sent = { cols, rows };
   tab.pane.dataset.cols = String(cols);
   tab.pane.dataset.rows = String(rows);
-  socket.emit("terminal:resize", { session_id: tab.id, cols, rows });
 }
 
 function bind(tab, id) {
@@ -104,7 +109,7 @@ async function open(mode) {
     discard(tab);
     return;
   }
-  tab.sent = { cols, rows };
+  remember(tab, cols, rows);
   bind(tab, ack.session_id);
   sendSize(tab);
 }
@@ -131,15 +136,15 @@ function close(tab) {
 // After a reconnect the server replays the recent screen: start from a clean one.
 async function attach(tab) {
   tab.term.reset();
-  const ack = await socket.call("terminal:attach", { session_id: tab.id });
+  const { cols, rows } = size(tab);
+  const ack = await socket.call("terminal:attach", { session_id: tab.id, cols, rows });
   if (!ack.ok) {
     ended(tab, ack.error?.message || "session ended");
     return;
   }
-  tab.live = true;
-  tab.header.classList.remove("ended");
+  remember(tab, cols, rows);
   tab.pane.dataset.attached = "true";
-  sendSize(tab, true);
+  sendSize(tab);
 }
 
 function restore() {

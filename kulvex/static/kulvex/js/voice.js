@@ -1,6 +1,7 @@
 // Voice: push-to-talk or hands-free. Microphone PCM goes up as voice:audio_chunk; the partial
-// and final transcript, the reply text and its audio come back. While the reply plays the
-// microphone is gated (so it does not hear itself), then voice:playback_done resumes listening.
+// and final transcript, the reply text and its audio (one clip per sentence) come back. While
+// the reply plays the microphone is gated so it does not hear itself; once every clip of the
+// turn has played, voice:playback_done tells the server to listen again.
 import { Microphone, fromBase64, toBase64 } from "./microphone.js";
 import * as socket from "./socket.js";
 import { $, showError } from "./ui.js";
@@ -14,10 +15,11 @@ const STATUS = {
 };
 
 let mode = null; // "ptt" | "handsfree" | null
-let session = null;
+let session = null; // the server's voice session id while it is live
 let sending = false;
 let playing = null;
 const queue = [];
+const turns = new Map(); // turn → {parts: expected clips or null, played}
 const nodes = {};
 const microphone = new Microphone((buffer) => {
   if (sending && session) socket.emit("voice:audio_chunk", { audio: toBase64(buffer) });
@@ -32,11 +34,9 @@ function pressed(button, on) {
   button.setAttribute("aria-pressed", String(on));
 }
 
-async function startSession() {
-  const ack = await socket.call("voice:start", { sample_rate: microphone.rate });
-  if (!ack.ok) throw Object.assign(new Error(ack.error?.message || "Could not start voice."), ack.error);
-  session = ack.session_id ?? true;
-  nodes.page.dataset.sessionId = String(ack.session_id ?? "");
+function turnOf(index) {
+  if (!turns.has(index)) turns.set(index, { parts: null, played: 0 });
+  return turns.get(index);
 }
 
 async function begin(next) {
@@ -45,7 +45,12 @@ async function begin(next) {
   setState("starting");
   try {
     await microphone.open();
-    if (!session) await startSession();
+    if (!session) {
+      const ack = await socket.call("voice:start", { sample_rate: microphone.rate });
+      if (!ack.ok) throw new Error(ack.error?.message || "Could not start voice.");
+      session = ack.session_id;
+      nodes.page.dataset.sessionId = String(session);
+    }
     sending = true;
     setState("listening");
   } catch (error) {
@@ -58,19 +63,19 @@ async function begin(next) {
   }
 }
 
+// Finish the utterance being spoken; the server answers it, then ends the session.
 function end() {
-  if (!session) return;
-  microphone.flush();
   sending = false;
+  if (!session) return setState("idle");
+  microphone.flush();
   socket.emit("voice:stop", {});
-  setState(playing || queue.length ? "speaking" : "thinking");
+  if (!playing) setState("thinking");
 }
 
-// Push-to-talk: hold the button (or Space/Enter on it) while speaking.
 async function pttDown(event) {
   if (event.type === "keydown" && (event.repeat || ![" ", "Enter"].includes(event.key))) return;
   event.preventDefault();
-  if (mode === "handsfree" || mode === "ptt") return;
+  if (mode) return;
   pressed(nodes.ptt, true);
   clearTurn();
   await begin("ptt");
@@ -106,23 +111,31 @@ function clearTurn() {
 function playNext() {
   if (playing || !queue.length) return;
   const clip = queue.shift();
-  const url = URL.createObjectURL(new Blob([fromBase64(clip.audio)], { type: "audio/wav" }));
-  playing = url;
-  sending = false; // the gate: do not send the reply back as speech
+  playing = { clip, url: URL.createObjectURL(new Blob([fromBase64(clip.audio)], { type: "audio/wav" })) };
   setState("speaking");
-  nodes.audio.src = url;
+  nodes.audio.src = playing.url;
   nodes.audio.play().catch((error) => {
     showError(nodes.error, new Error(`Could not play the reply: ${error.message}`));
-    finishedClip();
+    clipFinished();
   });
 }
 
-function finishedClip() {
-  if (playing) URL.revokeObjectURL(playing);
+function clipFinished() {
+  if (!playing) return;
+  const { clip, url } = playing;
+  URL.revokeObjectURL(url);
   playing = null;
   nodes.audio.dataset.played = String(Number(nodes.audio.dataset.played || 0) + 1);
+  turnOf(clip.turn).played += 1;
   if (queue.length) return playNext();
-  socket.emit("voice:playback_done", {});
+  maybeTurnFinished(clip.turn);
+}
+
+function maybeTurnFinished(index) {
+  const turn = turnOf(index);
+  if (turn.parts === null || turn.played < turn.parts || playing) return;
+  turns.delete(index);
+  if (session) socket.emit("voice:playback_done", {});
   if (mode === "handsfree") {
     sending = true;
     setState("listening");
@@ -136,30 +149,39 @@ function onPartial({ text }) {
 }
 
 function onTranscript({ text }) {
+  sending = false; // the server drops audio until the reply has been played
   nodes.partial.textContent = "";
   nodes.transcript.textContent = text ?? "";
   nodes.reply.textContent = "";
-  if (mode !== "ptt") setState("thinking");
+  setState("thinking");
 }
 
-function onResponse({ text }) {
+function onResponse({ text, turn = 0, audio_parts: parts = 0 }) {
   nodes.reply.textContent = text ?? "";
+  turnOf(turn).parts = parts;
+  maybeTurnFinished(turn);
 }
 
 function onAudio(clip) {
-  queue.push(clip);
+  queue.push({ ...clip, turn: clip.turn ?? 0 });
   playNext();
 }
 
 function onError(error) {
   showError(nodes.error, error);
-  if (!playing && mode !== "handsfree" && mode !== "ptt") setState("idle");
+  if (mode === "handsfree") {
+    sending = Boolean(session);
+    setState(session ? "listening" : "idle");
+  } else if (!playing && mode !== "ptt") {
+    setState("idle");
+  }
 }
 
-function onEnded({ reason } = {}) {
+function onEnded({ session_id: id }) {
+  if (id !== undefined && id !== session) return;
   session = null;
   nodes.page.dataset.sessionId = "";
-  if (mode === "handsfree" && reason !== "stopped") begin("handsfree");
+  if (mode === "handsfree") begin("handsfree");
   else if (!playing && !queue.length && mode !== "ptt") setState("idle");
 }
 
@@ -181,7 +203,7 @@ export function init() {
   for (const type of ["pointerup", "pointercancel", "pointerleave"]) nodes.ptt.addEventListener(type, pttUp);
   nodes.ptt.addEventListener("keyup", pttUp);
   nodes.handsfree.addEventListener("click", toggleHandsFree);
-  nodes.audio.addEventListener("ended", finishedClip);
+  nodes.audio.addEventListener("ended", clipFinished);
   socket.on("voice:partial", onPartial);
   socket.on("voice:transcript", onTranscript);
   socket.on("voice:response", onResponse);
@@ -190,10 +212,9 @@ export function init() {
   socket.on("voice:ended", onEnded);
   // A dropped connection ends the voice session on the server; hands-free starts a new one.
   socket.onConnect(() => {
-    if (session) {
-      session = null;
-      if (mode === "handsfree") begin("handsfree");
-    }
+    if (session === null) return;
+    session = null;
+    if (mode === "handsfree") begin("handsfree");
   });
 }
 
