@@ -1,0 +1,192 @@
+"""The live terminal sessions of this server process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any
+
+import socketio
+from django.conf import settings
+
+from kulvex.protocol import Client, ProtocolError
+
+from . import audit, launch, processes
+from .pty import Pty
+from .session import LiveSession
+
+logger = logging.getLogger("terminal.manager")
+
+REAP_INTERVAL = 2.0
+
+_current: SessionManager | None = None
+
+
+def current() -> SessionManager | None:
+    """The manager of this process, once the server has started."""
+    return _current
+
+
+class SessionManager:
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self.sio = sio
+        self.sessions: dict[str, LiveSession] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._creating: Counter[int] = Counter()
+        self._reaper: asyncio.Task | None = None
+        self._reap_again = False
+        self._reap_timer: asyncio.TimerHandle | None = None
+        self._ended_sessions: set[int] = set()
+
+    # Server life
+
+    async def startup(self) -> None:
+        global _current
+        _current = self
+        self.loop = asyncio.get_running_loop()
+        if not processes.become_subreaper():
+            logger.warning("could not become a child subreaper: orphans of terminals go to init")
+        self._reap_periodically()
+        stale = await audit.close_orphaned_rows()
+        if stale:
+            killed = await asyncio.to_thread(processes.kill_tagged, set(stale))
+            logger.info("closed %d terminal rows left by a stopped server; killed %d leftovers", len(stale), killed)
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(*(session.end("server_shutdown") for session in list(self.sessions.values())))
+        if self._reap_timer is not None:
+            self._reap_timer.cancel()
+
+    # Sessions
+
+    async def create(self, client: Client, mode: str, cols: int, rows: int) -> LiveSession:
+        session_id = uuid.uuid4().hex
+        command = launch.command_for(mode, session_id, client.user_id)
+        await self._check_quota(client.user_id)
+        self._creating[client.user_id] += 1
+        try:
+            pty = await self._spawn(command, cols, rows)
+            session = LiveSession(
+                self.sio,
+                pty,
+                session_id=session_id,
+                user_id=client.user_id,
+                mode=mode,
+                cols=cols,
+                rows=rows,
+                on_ended=self._ended,
+            )
+            self.sessions[session_id] = session
+            await self._open_row(session, client)
+        finally:
+            self._creating[client.user_id] -= 1
+        return session
+
+    async def _spawn(self, command: launch.Command, cols: int, rows: int) -> Pty:
+        try:
+            return await Pty.spawn(
+                command.argv, command.env, command.cwd, cols, rows, settings.TERMINAL_INPUT_BACKLOG_BYTES
+            )
+        except OSError as exc:
+            logger.warning("could not start %s: %s", command.argv, exc)
+            raise ProtocolError("spawn_failed", f"The terminal program could not be started: {exc}") from None
+
+    async def _check_quota(self, user_id: int) -> None:
+        limit = settings.TERMINAL_MAX_SESSIONS_PER_USER
+        if await audit.live_count(user_id) + self._creating[user_id] >= limit:
+            raise ProtocolError("too_many_sessions", f"You already have {limit} live terminal sessions.", limit=limit)
+
+    async def _open_row(self, session: LiveSession, client: Client) -> None:
+        try:
+            await audit.open_row(
+                session_id=session.id,
+                user_id=session.user_id,
+                mode=session.mode,
+                pid=session.pty.pid,
+                cols=session.cols,
+                rows=session.rows,
+                client_address=client.address,
+            )
+        except Exception:
+            await session.end("error")
+            raise
+
+    def owned(self, client: Client, session_id: str) -> LiveSession:
+        """The live session `session_id` of this client's user; another user's is not found."""
+        session = self.sessions.get(session_id)
+        if session is None or session.ending or session.user_id != client.user_id:
+            raise ProtocolError("not_found", "No such terminal session.", session_id=session_id)
+        return session
+
+    async def attach(self, client: Client, session_id: str) -> LiveSession:
+        session = self.owned(client, session_id)
+        await session.attach(client.sid)
+        return session
+
+    def disconnected(self, sid: str) -> None:
+        for session in self.sessions.values():
+            if session.sid == sid:
+                session.detach()
+
+    def listing(self, user_id: int | None = None) -> list[dict[str, Any]]:
+        """Live sessions (of `user_id`, if given), as terminal:list and the REST API show them."""
+        return [
+            session.describe()
+            for session in self.sessions.values()
+            if not session.ending and (user_id is None or session.user_id == user_id)
+        ]
+
+    def _ended(self, session: LiveSession) -> None:
+        self.sessions.pop(session.id, None)
+        self.reap_soon(ended_session=session.pty.pid)
+
+    # Orphans re-parented to this process
+
+    def _reap_periodically(self) -> None:
+        # The event loop may own SIGCHLD (uvloop does), so orphans that die while their session
+        # runs are looked for now and then; a session's end reaps its own at once.
+        if self.sessions:
+            self.reap_soon()
+        self._reap_timer = self.loop.call_later(REAP_INTERVAL, self._reap_periodically)
+
+    def reap_soon(self, ended_session: int | None = None) -> None:
+        """Reap soon; `ended_session` is the leader pid (so the session id) of a session just ended."""
+        if ended_session is not None:
+            self._ended_sessions.add(ended_session)
+        self._reap_again = True
+        if self._reaper is None or self._reaper.done():
+            self._reaper = asyncio.ensure_future(self._reap())
+
+    async def _reap(self) -> None:
+        while self._reap_again:
+            self._reap_again = False
+            live = list(self.sessions.values())
+            sessions = {s.pty.pid for s in live} | self._ended_sessions
+            self._ended_sessions = set()
+            leaders = {s.pty.pid for s in live if not s.pty.exited.done()}
+            if sessions:
+                await asyncio.to_thread(processes.reap_orphans, sessions, leaders)
+
+    # Calls from other threads (the admin, the REST API)
+
+    def call(self, coroutine: Coroutine, timeout: float) -> Any:
+        """Run `coroutine` on the server's loop from a worker thread and return its result.
+
+        It runs in a fresh context: the caller's (a Django request's) would send its database
+        calls back to the very thread that is waiting here.
+        """
+        if self.loop is None:
+            raise RuntimeError("the terminal manager is not running")
+        future = contextvars.Context().run(asyncio.run_coroutine_threadsafe, coroutine, self.loop)
+        return future.result(timeout)
+
+    async def end(self, session_id: str, reason: str) -> bool:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return False
+        await session.end(reason)
+        return True

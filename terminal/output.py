@@ -1,0 +1,149 @@
+"""What a PTY prints: decoded, kept for replay, and delivered to the attached client in frames.
+
+Output is decoded incrementally (a multibyte character split across reads survives; invalid
+UTF-8 becomes U+FFFD). Under sustained output one frame goes out per interval or per frame
+size; the first output after a quiet moment goes out at once, so echo stays immediate.
+Delivery waits for the client's transport to drain, and reading pauses while too much output
+waits (flow control, as ttyd does): a slow client slows the program instead of growing memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import math
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+
+class Scrollback:
+    """The last `limit` bytes of output, replayed on attach."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._data = bytearray()
+
+    def append(self, data: bytes) -> None:
+        self._data += data
+        excess = len(self._data) - self.limit
+        if excess > 0:
+            del self._data[:excess]
+
+    def text(self, held_back: int = 0) -> str:
+        """The kept output as text, without the last `held_back` bytes (an unfinished character)."""
+        data = bytes(self._data[: len(self._data) - held_back])
+        start = 0
+        while start < min(3, len(data)) and 0x80 <= data[start] < 0xC0:
+            start += 1  # trimming may have cut a character in two
+        return data[start:].decode("utf-8", "replace")
+
+
+class OutputStream:
+    """Feeds PTY output to a scrollback and, while a client is attached, to `deliver`."""
+
+    def __init__(
+        self,
+        deliver: Callable[[str], Awaitable[None]],
+        pause: Callable[[], None],
+        resume: Callable[[], None],
+        *,
+        scrollback_bytes: int,
+        frame_bytes: int,
+        frame_interval: float,
+        high_water: int,
+    ) -> None:
+        self._deliver = deliver
+        self._pause, self._resume = pause, resume
+        self.scrollback = Scrollback(scrollback_bytes)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._frame_bytes = frame_bytes
+        self._interval = frame_interval
+        self._high, self._low = high_water, high_water // 4
+        self._pending: deque[tuple[str, int]] = deque()
+        self._pending_bytes = 0
+        self._paused = False
+        self._attached = False
+        self._closing = False
+        self._wake = asyncio.Event()
+        self._pump = asyncio.ensure_future(self._run())
+
+    def feed(self, data: bytes) -> None:
+        self.scrollback.append(data)
+        text = self._decoder.decode(data)
+        if self._attached and text:
+            self._queue(text, len(data))
+            if self._pending_bytes >= self._high and not self._closing:
+                self._paused = True
+                self._pause()
+
+    def attach(self) -> None:
+        """Replay the scrollback, then go on live."""
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._attached = True
+        held_back = len(self._decoder.getstate()[0])
+        replay = self.scrollback.text(held_back)
+        if replay:
+            self._queue(replay, len(replay))
+
+    def detach(self) -> None:
+        self._attached = False
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._resume_reading()
+
+    async def close(self, timeout: float) -> None:
+        """Deliver what is left (within `timeout`) and stop."""
+        tail = self._decoder.decode(b"", final=True)
+        if self._attached and tail:
+            self._queue(tail, len(tail))
+        self._closing = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._pump, timeout)
+        except TimeoutError:
+            pass
+
+    def stop_flow_control(self) -> None:
+        """While a session ends, read everything regardless of the client."""
+        self._closing = True
+        self._resume_reading()
+
+    def _queue(self, text: str, size: int) -> None:
+        self._pending.append((text, size))
+        self._pending_bytes += size
+        self._wake.set()
+
+    def _take(self) -> str:
+        parts = []
+        taken = 0
+        while self._pending and (not parts or taken + self._pending[0][1] <= self._frame_bytes):
+            text, size = self._pending.popleft()
+            parts.append(text)
+            taken += size
+        self._pending_bytes -= taken
+        return "".join(parts)
+
+    def _resume_reading(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._resume()
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = -math.inf
+        while True:
+            await self._wake.wait()
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wake.clear()
+                continue
+            wait = last + self._interval - loop.time()
+            if wait > 0 and self._pending_bytes < self._frame_bytes and not self._closing:
+                await asyncio.sleep(wait)
+            frame = self._take()
+            last = loop.time()
+            await self._deliver(frame)
+            if self._pending_bytes <= self._low:
+                self._resume_reading()

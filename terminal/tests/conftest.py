@@ -1,0 +1,35 @@
+"""A server with short terminal lifetimes, users allowed to use terminals, and a terminal client."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from .terminals import PROGRAMS
+
+# Short enough to wait for in tests; the kcode stand-in keeps tests independent of any model.
+TERMINAL_ENV = {
+    "TERMINAL_GRACE_SECONDS": "2",
+    "TERMINAL_KILL_TIMEOUT": "2",
+    "TERMINAL_MAX_SESSIONS_PER_USER": "4",
+    "TERMINAL_KCODE_COMMAND": f"{sys.executable} {PROGRAMS / 'fake_kcode.py'}",
+}
+
+
+@pytest.fixture(scope="package")
+def server(start_server):
+    return start_server(TERMINAL_ENV, name="terminal")
+
+
+@pytest.fixture
+def terminal_account(make_account):
+    """A plain user who was given the terminal permission."""
+
+    def make():
+        account = make_account("user")
+        account.user.user_permissions.add(Permission.objects.get(codename="use_terminal"))
+        return account
+
+    return make
