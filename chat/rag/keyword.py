@@ -68,8 +68,8 @@ def _postgresql(scope: Scope, words: list[str], limit: int) -> list[int]:
     where, params = scope.sql()
     tsquery = " | ".join(f"'{word}'" for word in words)
     return _ids(
-        f"""SELECT id FROM chat_chunk, to_tsquery('simple', %s) query
+        f"""SELECT id FROM chat_chunk, to_tsquery('{schema.PG_TEXT_SEARCH_CONFIG}', %s) query
             WHERE {schema.PG_TSVECTOR} @@ query AND {where}
-            ORDER BY ts_rank_cd({schema.PG_TSVECTOR}, query) DESC, id LIMIT %s""",
+            ORDER BY ts_rank_cd({schema.PG_TSVECTOR}, query, 1) DESC, id LIMIT %s""",
         [tsquery, *params, limit],
     )

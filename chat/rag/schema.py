@@ -18,7 +18,9 @@ logger = logging.getLogger("chat.rag")
 
 FTS_TABLE = "chat_chunk_fts"
 # The same expression in the index and in queries, so PostgreSQL uses the index.
-PG_TSVECTOR = "to_tsvector('simple'::regconfig, heading || ' ' || text)"
+# 'english' drops stop words, which matters: PostgreSQL's ranking has no inverse document frequency.
+PG_TEXT_SEARCH_CONFIG = "english"
+PG_TSVECTOR = f"to_tsvector('{PG_TEXT_SEARCH_CONFIG}'::regconfig, heading || ' ' || text)"
 PG_VECTOR_COLUMN = "embedding_vec"
 # An HNSW index is made per dimension; the migration makes one for the bundled model.
 DEFAULT_DIMENSIONS = 384
