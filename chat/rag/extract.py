@@ -26,10 +26,11 @@ EXTENSIONS = {
 }
 _CONTENT_TYPES = {TEXT, MARKDOWN, HTML, PDF, "text/x-markdown", "application/xhtml+xml"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+# Not content: code, metadata, and site navigation repeated on every page.
+_SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "nav"}
 _BLOCKS = {
     "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "nav", "ol",
+    "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "ol",
     "p", "section", "summary", "table", "tr", "ul",
 }  # fmt: skip
 _BLANK_LINE = re.compile(r"\n\s*\n")

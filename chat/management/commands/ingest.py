@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -49,36 +50,38 @@ class Command(BaseCommand):
         if not files:
             raise CommandError(f"No files to index; KULVEX indexes {', '.join(sorted(EXTENSIONS))}.")
         show = options["verbosity"] > 0
-        outcomes = {"indexed": 0, "unchanged": 0, "failed": 0, "chunks": 0}
-        failures = []
+        counts, chunks, failures = Counter(), 0, []
         for path in tqdm(files, unit="file", position=0, disable=not show):
-            document, state = self.ingest(owner, target, path, show)
-            outcomes[state] += 1
-            outcomes["chunks"] += document.chunk_count if document and state == "indexed" else 0
+            state, detail = self.ingest(owner, target, path, show)
+            counts[state] += 1
             if state == "failed":
-                failures.append(f"{path}: {document.error if document else 'rejected'}")
+                failures.append(f"{path}: {detail}")
+            else:
+                chunks += detail
         self.stdout.write(
-            f"Indexed {outcomes['indexed']} files ({outcomes['chunks']} chunks), "
-            f"{outcomes['unchanged']} unchanged, {outcomes['failed']} failed."
+            f"Indexed {counts['indexed']} files ({chunks} chunks), "
+            f"{counts['unchanged']} unchanged, {counts['failed']} failed."
         )
         if failures:
             raise CommandError("Some files could not be indexed:\n  " + "\n  ".join(failures))
 
-    def ingest(self, owner, project: Project | None, path: Path, show: bool) -> tuple[Document | None, str]:
+    def ingest(self, owner, project: Project | None, path: Path, show: bool) -> tuple[str, int | str]:
+        """("indexed", its chunk count), ("unchanged", 0) or ("failed", the reason)."""
         data = path.read_bytes()
         if find_duplicate(owner, project, data):
-            return None, "unchanged"
+            return "unchanged", 0
         try:
             document = create_document(owner, path.name, data, project=project)
         except DocumentRejected as error:
-            self.stderr.write(f"{path}: {error.message}")
-            return None, "failed"
+            return "failed", error.message
         bar = ChunkBar(show)
         try:
             document = index_document(document, progress=bar)
         finally:
             bar.close()
-        return document, "indexed" if document.status == Document.STATUS_INDEXED else "failed"
+        if document.status != Document.STATUS_INDEXED:
+            return "failed", document.error
+        return "indexed", document.chunk_count
 
     def owner(self, username: str | None):
         users = get_user_model().objects

@@ -22,15 +22,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", dest="everything", action="store_true", help="every indexed document, not only stale ones"
         )
+        parser.add_argument("--user", help="only this user's documents")
         parser.add_argument("--dry-run", action="store_true", help="only count what needs embedding again")
 
-    def handle(self, *args, everything, dry_run, **options):
+    def handle(self, *args, everything, user, dry_run, **options):
         model = get_embedder().name
         if connection.vendor == "postgresql" and not dry_run:
             self.enable_pgvector()
         documents = Document.objects.filter(status=Document.STATUS_INDEXED)
         if not everything:
             documents = documents.filter(pk__in=stale_documents(model))
+        if user:
+            documents = documents.filter(owner__username=user)
         documents = list(documents.order_by("pk"))
         self.stdout.write(f"{len(documents)} documents need embedding with {model}.")
         if dry_run:
