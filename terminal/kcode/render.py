@@ -82,6 +82,14 @@ class MarkdownStream:
         return Text("\n".join(lines))
 
 
+def first_lines(text: str, count: int = SHOWN_OUTPUT_LINES) -> str:
+    lines = text.splitlines() or [""]
+    shown = "\n".join(lines[:count])
+    if len(lines) > count:
+        shown += f"\n… {len(lines) - count} more lines"
+    return shown
+
+
 class TerminalView:
     """Output for the interactive REPL."""
 
@@ -91,15 +99,15 @@ class TerminalView:
     def answer(self) -> MarkdownStream:
         return MarkdownStream(self.console)
 
-    def tool_call(self, call: ToolCall) -> None:
+    def tool_call(self, call: ToolCall, full: bool = False) -> None:
+        """Show a call before it runs; `full` shows all of what the user is asked to approve."""
         self.console.print(Text.assemble(("● ", "bold cyan"), (call.describe(), "bold")))
+        for name, value in call.long_args().items():
+            self.console.print(Text(f"  {name}:", style="cyan"))
+            self.console.print(Text(value if full else first_lines(value), style="dim"))
 
     def tool_output(self, output: str) -> None:
-        lines = output.splitlines() or [""]
-        shown = "\n".join(lines[:SHOWN_OUTPUT_LINES])
-        if len(lines) > SHOWN_OUTPUT_LINES:
-            shown += f"\n… {len(lines) - SHOWN_OUTPUT_LINES} more lines"
-        self.console.print(Text(shown, style="dim"))
+        self.console.print(Text(first_lines(output), style="dim"))
 
     def notice(self, message: str) -> None:
         self.console.print(Text(message, style="yellow"))
@@ -138,8 +146,10 @@ class PlainView:
     def answer(self) -> PlainAnswer:
         return PlainAnswer(self.out)
 
-    def tool_call(self, call: ToolCall) -> None:
+    def tool_call(self, call: ToolCall, full: bool = False) -> None:
         self._say(f"[tool] {call.describe()}")
+        for name, value in call.long_args().items():
+            self._say(f"  {name}:\n{value}")
 
     def tool_output(self, output: str) -> None:
         self._say(output)

@@ -12,8 +12,6 @@ KCODE_TASK_TYPE = env.str("KCODE_TASK_TYPE", default="code")
 KCODE_MAX_STEPS = env.int("KCODE_MAX_STEPS", default=8)
 # Largest file that /read, read_file and grep look at.
 KCODE_FILE_MAX_BYTES = env.int("KCODE_FILE_MAX_BYTES", default=64 * 1024)
-# Tool output (listings, matches, command output) fed back to the model is cut beyond this.
-KCODE_OUTPUT_MAX_CHARS = env.int("KCODE_OUTPUT_MAX_CHARS", default=16 * 1024)
 # A shell command still running after this many seconds is killed.
 KCODE_SHELL_TIMEOUT = env.float("KCODE_SHELL_TIMEOUT", default=60.0)
 # Per-user prompt history files live here.

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .tools import TOOLS
+from .tools import TOOLS, clip
 from .workspace import ToolError, Workspace
 
 # The closing fence may be missing: a stop sequence can end the answer right after the JSON.
@@ -43,8 +43,18 @@ class ToolCall:
     args: dict[str, Any]
 
     def describe(self) -> str:
-        shown = ", ".join(f"{key}={value!r}" for key, value in self.args.items())
+        """One line: the name and each argument, long ones shortened (see `long_args`)."""
+        shown = ", ".join(f"{key}={_short(value)}" for key, value in self.args.items())
         return f"{self.name}({shown})"
+
+    def long_args(self) -> dict[str, str]:
+        """The arguments `describe` had to shorten, in full, so the user sees what will run."""
+        return {key: str(value) for key, value in self.args.items() if _short(value) != repr(value)}
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def system_prompt(workspace: Workspace) -> str:
@@ -80,11 +90,11 @@ def fenced(text: str) -> str:
     """`text` in a code fence longer than any backtick run inside it."""
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=2)
     fence = "`" * (longest + 1)
-    return f"{fence}\n{text}\n{fence}"
+    return f"{fence}\n{text.removesuffix(chr(10))}\n{fence}"
 
 
 def result_message(call: ToolCall, output: str) -> str:
-    return f"Result of {call.describe()}:\n{fenced(output)}"
+    return f"Result of {call.describe()}:\n{fenced(clip(output))}"
 
 
 def failure_message(name: str, reason: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import settings as conf
@@ -18,6 +19,8 @@ from .workspace import ToolError, Workspace
 
 # Directories grep does not descend into: tool caches and dependencies, not the user's code.
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", ".venv", ".git"})
+# Characters of a chat message kept for what surrounds a tool's output (header, fences, cut note).
+MESSAGE_RESERVE = 512
 
 
 class Args(BaseModel):
@@ -59,8 +62,13 @@ class Tool:
         return f"{self.name} {{{fields}}}: {self.description}"
 
 
+def output_limit() -> int:
+    """Tool output goes back to the model in one chat message, so it must fit in one."""
+    return settings.CHAT_MAX_MESSAGE_CHARS - MESSAGE_RESERVE
+
+
 def clip(text: str, limit: int | None = None) -> str:
-    limit = conf.KCODE_OUTPUT_MAX_CHARS if limit is None else limit
+    limit = output_limit() if limit is None else limit
     if len(text) <= limit:
         return text
     return f"{text[:limit]}\n[... {len(text) - limit} more characters cut]"
@@ -113,7 +121,7 @@ def _matches(workspace: Workspace, args: GrepArgs) -> str:
             if regex.search(line):
                 found.append(f"{workspace.relative(path)}:{number}: {line}")
                 size += len(found[-1]) + 1
-                if size > conf.KCODE_OUTPUT_MAX_CHARS:
+                if size > output_limit():
                     return clip("\n".join(found))
     return "\n".join(found) or "(no matches)"
 
@@ -155,7 +163,7 @@ async def run_shell(workspace: Workspace, args: ShellArgs) -> str:
     )
     try:
         async with asyncio.timeout(conf.KCODE_SHELL_TIMEOUT):
-            output = await _collect(process.stdout, conf.KCODE_OUTPUT_MAX_CHARS * 4)
+            output = await _collect(process.stdout, output_limit() * 4)
             code = await process.wait()
     except BaseException as exc:
         # Timed out or cancelled (Ctrl-C): stop the command and whatever it started.

@@ -1,0 +1,31 @@
+"""Starting kcode: the interactive REPL, or one answer for `--print`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .agent import CodeAgent
+from .permissions import Permission
+from .render import PlainView, TerminalView
+from .repl import Repl
+from .workspace import Workspace
+
+
+def interactive(user_id: int, workspace: Workspace, task_type: str, mode: str) -> None:
+    view = TerminalView()
+    permission = Permission(mode)
+    repl = Repl(CodeAgent(user_id, workspace, task_type, permission, view), view)
+    permission.confirm = repl.confirm
+    asyncio.run(repl.run())
+
+
+def once(user_id: int, workspace: Workspace, task_type: str, mode: str, question: str) -> bool:
+    """Answer `question` on stdout; False if that failed. `ask` cannot ask here, so it refuses."""
+    view = PlainView()
+    agent = CodeAgent(user_id, workspace, task_type, Permission(mode), view)
+    try:
+        asyncio.run(agent.ask(question))
+    except Exception as exc:
+        view.error(str(exc))
+        return False
+    return True

@@ -1,0 +1,80 @@
+"""Running `manage.py kcode` for tests: in a real PTY (pexpect), or as a plain subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+
+from kulvex.testing import BASE_DIR
+
+from .kcode_backend import ScriptedLLM
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\r")
+PROMPT = "kcode>"
+
+
+def plain(text: str) -> str:
+    """Terminal output without escape sequences and carriage returns."""
+    return _ANSI.sub("", text)
+
+
+def kcode_env(llm: ScriptedLLM, tmp: Path, **extra: str) -> dict[str, str]:
+    """The test environment, with task types `code` and `chat` routed to the scripted model."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    backends = {"scripted": llm.backend("scripted-coder"), "chatty": llm.backend("scripted-chat")}
+    env.update(
+        LLM_BACKENDS=json.dumps(backends),
+        LLM_ROUTES=json.dumps({"code": ["scripted"], "chat": ["chatty"]}),
+        KCODE_HISTORY_DIR=str(tmp / "history"),
+        TERM="xterm-256color",
+        # pexpect is no terminal emulator: it would never answer prompt_toolkit's cursor queries.
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
+    env.pop("KULVEX_USER_ID", None)
+    env.update(extra)
+    return env
+
+
+def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        sys.executable,
+        ["manage.py", "kcode", *args],
+        cwd=BASE_DIR,
+        env=env,
+        encoding="utf-8",
+        dimensions=(40, 120),
+        timeout=30,
+    )
+    child.expect(PROMPT)
+    return child
+
+
+def say(child: pexpect.spawn, line: str) -> None:
+    """Type a line at the prompt; the next output to read is what it caused."""
+    child.sendline(line)
+    # prompt_toolkit redraws the accepted line, then moves to the next one.
+    child.expect(re.escape(line) + r"[^\n]*\n")
+
+
+def until_prompt(child: pexpect.spawn) -> str:
+    """All output up to the next prompt, as plain text."""
+    child.expect(PROMPT)
+    return plain(child.before)
+
+
+def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "kcode", *args],
+        cwd=BASE_DIR,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
