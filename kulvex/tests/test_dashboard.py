@@ -17,6 +17,7 @@ import pytest_asyncio
 from playwright.async_api import Page, async_playwright, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
+from chat.models import Conversation, Message
 from kulvex.testing import BASE_DIR
 from voice.models import VoiceTurn
 
@@ -223,3 +224,66 @@ async def test_voice_turn_from_the_fake_microphone(page, make_account):
     await page.get_by_role("button", name="Hands-free").click()
     await expect(page.locator("#page-voice")).to_have_attribute("data-session-id", "")
     assert page.errors == []
+
+
+def count_frames(page: Page, event: str) -> list[int]:
+    """A live count of Socket.IO `event` packets the page receives."""
+    seen = [0]
+
+    def watch(ws) -> None:
+        ws.on("framereceived", lambda frame: seen.__setitem__(0, seen[0] + (f'["{event}"' in str(frame))))
+
+    page.on("websocket", watch)
+    return seen
+
+
+async def ask(page: Page, question: str):
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill(question)
+    await box.press("Enter")
+    reply = page.locator("#chat-messages li.message.assistant").last
+    await expect(reply).to_have_attribute("data-done", re.compile("false|true"))
+    return reply
+
+
+async def test_chat_streams_an_answer_and_keeps_the_conversation(page, make_account):
+    account = make_account("user")
+    tokens = count_frames(page, "chat:token")
+    await sign_in(page, account)
+    await expect(page.locator("#chat-model")).to_contain_text("gemma")
+    reply = await ask(page, "What is the capital of France?")
+    await expect(reply).to_have_attribute("data-done", "true", timeout=120_000)
+    await expect(reply.locator(".body")).to_contain_text("Paris")
+    assert tokens[0] > 1, "the answer came in one piece, not streamed"
+    stored = await Message.objects.filter(conversation__owner=account.user, role="assistant").afirst()
+    assert stored.content.strip() and stored.content.strip() in (await reply.locator(".body").inner_text()).strip()
+    # The conversation is listed, and opening it after a reload shows both messages.
+    title = "What is the capital of France?"
+    await expect(page.get_by_role("button", name=title, exact=True)).to_be_visible()
+    await page.reload()
+    await page.get_by_role("button", name=title, exact=True).click()
+    await expect(page.locator("#chat-messages li.message")).to_have_count(2)
+    await expect(page.locator("#chat-messages li.message.user")).to_have_text(re.compile("capital of France"))
+    await screenshot(page, "chat")
+    # Delete it.
+    await page.get_by_role("button", name=f"Delete {title}").click()
+    await expect(page.locator("#chat-conversations li")).to_have_count(0)
+    assert not await Conversation.objects.filter(owner=account.user).aexists()
+    assert page.errors == []
+
+
+async def test_chat_stop_keeps_the_partial_answer(page, make_account):
+    account = make_account("user")
+    await sign_in(page, account)
+    reply = await ask(page, "List the numbers from 1 to 500, one after another, separated by commas.")
+    await expect(reply.locator(".body")).to_contain_text("10,", timeout=120_000)
+    await page.get_by_role("button", name="Stop").click()
+    await expect(reply).to_have_attribute("data-done", "true")
+    await expect(reply).to_have_attribute("data-finish-reason", "cancelled")
+    await expect(reply.locator(".finish")).to_have_text("(cancelled)")
+    await expect(page.get_by_role("button", name="Send")).to_be_visible()
+    shown = (await reply.locator(".body").inner_text()).strip()
+    assert "499" not in shown
+    stored = await Message.objects.filter(conversation__owner=account.user, role="assistant").afirst()
+    assert stored.finish_reason == "cancelled"
+    assert stored.content.strip() == shown

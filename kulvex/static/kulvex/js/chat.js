@@ -36,12 +36,6 @@ function decorate(item, { model, sources, finishReason }) {
   }
 }
 
-function sourceLabel(source, index) {
-  const title = source.title || source.document_title || source.document || source.filename || `Source ${index + 1}`;
-  const where = source.heading || (source.chunk_index ?? source.index ?? source.chunk ?? "");
-  return where === "" ? String(title) : `${title} — ${typeof where === "number" ? `chunk ${where + 1}` : where}`;
-}
-
 function sourcesList(sources) {
   return el(
     "details",
@@ -53,9 +47,9 @@ function sourcesList(sources) {
       sources.map((source, index) =>
         el(
           "li",
-          { class: "source" },
-          el("strong", {}, sourceLabel(source, index)),
-          source.text || source.snippet ? el("blockquote", {}, (source.text || source.snippet).slice(0, 400)) : null,
+          { class: "source", dataset: { documentId: String(source.document_id ?? "") } },
+          el("strong", {}, source.title || `Source ${index + 1}`),
+          source.excerpt ? el("blockquote", {}, source.excerpt) : null,
         ),
       ),
     ),
@@ -106,12 +100,14 @@ function onDone(done) {
   loadConversations().catch(() => {});
 }
 
+// A failure during generation names its conversation and is followed by chat:done with the
+// partial reply; a refused request (bad project, limits) ends the attempt at once.
 function onError(error) {
   if (streaming && error.conversation_id && streaming.conversationId && error.conversation_id !== streaming.conversationId) {
     return;
   }
   showError(nodes.error, error);
-  if (streaming) {
+  if (streaming && !error.conversation_id) {
     streaming.item.dataset.done = "error";
     finish();
   }
@@ -126,7 +122,7 @@ async function send(text) {
   setStreaming(true);
   const payload = { message: text, task_type: nodes.taskType.value || "chat", use_rag: nodes.rag.checked };
   if (conversationId) payload.conversation_id = conversationId;
-  if (projects.currentProject()) payload.project = Number(projects.currentProject());
+  if (projects.currentProject()) payload.project = projects.currentProject();
   const ack = await socket.call("chat:send", payload, 600000);
   if (ack && !ack.ok && streaming?.item === item) {
     showError(nodes.error, ack.error);
@@ -203,22 +199,21 @@ async function loadConversations() {
   highlightCurrent();
 }
 
-function taskTypesFrom(status) {
-  const source = status?.task_types ?? status?.routes ?? [];
-  const names = Array.isArray(source) ? source.map((entry) => entry.name ?? entry.task_type ?? entry) : Object.keys(source);
-  return names.filter((name) => typeof name === "string");
-}
-
+// /api/ai/status: {routes: {task_type: [backend, ...]}, backends: {name: {model, status, ...}}}
 async function loadStatus() {
-  const status = await get("/api/ai/status");
-  const names = taskTypesFrom(status);
+  const { routes = {}, backends = {} } = await get("/api/ai/status");
+  const names = Object.keys(routes);
   if (names.length) {
     const chosen = nodes.taskType.value;
     nodes.taskType.replaceChildren(...names.map((name) => el("option", { value: name }, name)));
     nodes.taskType.value = names.includes(chosen) ? chosen : names.includes("chat") ? "chat" : names[0];
   }
-  const model = status?.model ?? status?.default_model ?? status?.backend;
-  nodes.model.textContent = typeof model === "string" ? model : "";
+  const showModel = () => {
+    const backend = backends[(routes[nodes.taskType.value] ?? [])[0]];
+    nodes.model.textContent = backend ? `${backend.model ?? ""} (${backend.status ?? "?"})` : "";
+  };
+  nodes.taskType.onchange = showModel;
+  showModel();
 }
 
 export function init(allowed) {

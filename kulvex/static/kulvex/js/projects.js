@@ -1,4 +1,4 @@
-// The current project, shared by every project picker on the page.
+// The current project (its slug), shared by every project picker on the page.
 import { get, items, post } from "./api.js";
 import { el } from "./ui.js";
 
@@ -14,7 +14,7 @@ function render() {
   for (const select of pickers()) {
     select.replaceChildren(
       el("option", { value: "" }, "No project"),
-      ...projects.map((project) => el("option", { value: String(project.id) }, project.name)),
+      ...projects.map((project) => el("option", { value: project.slug }, project.name)),
     );
     select.value = current;
   }
@@ -24,12 +24,12 @@ export function currentProject() {
   return current;
 }
 
-export function projectById(id) {
-  return projects.find((project) => String(project.id) === String(id)) ?? null;
+function known(slug) {
+  return projects.some((project) => project.slug === slug);
 }
 
-export function select(id) {
-  current = id ? String(id) : "";
+export function select(slug) {
+  current = slug || "";
   sessionStorage.setItem("kulvex.project", current);
   for (const picker of pickers()) picker.value = current;
   for (const listener of listeners) listener(current);
@@ -41,7 +41,7 @@ export function onChange(listener) {
 
 export async function load() {
   projects = items(await get("/api/projects/"));
-  if (current && !projectById(current)) current = "";
+  if (current && !known(current)) current = "";
   render();
   return projects;
 }
@@ -49,7 +49,7 @@ export async function load() {
 export async function create(name) {
   const project = await post("/api/projects/", { name });
   await load();
-  select(project.id);
+  select(project.slug);
   return project;
 }
 
