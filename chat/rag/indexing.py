@@ -38,7 +38,7 @@ def index_document(document: Document, progress: Progress | None = None) -> Docu
     """Index `document` from its file; it ends `indexed`, or `failed` with the reason."""
     try:
         drafts = _drafts(document)
-        _store(document, drafts, _embed(document.title, drafts, progress))
+        store_chunks(document, drafts, _embed(document.title, drafts, progress))
     except _DocumentGone:
         logger.info("Document %s was deleted while being indexed.", document.pk)
         return document
@@ -59,7 +59,7 @@ def reembed_document(document: Document, progress: Progress | None = None) -> Do
     if not drafts:
         return index_document(document, progress)
     try:
-        _store(document, drafts, _embed(document.title, drafts, progress))
+        store_chunks(document, drafts, _embed(document.title, drafts, progress))
     except _DocumentGone:
         return document
     document.refresh_from_db()
@@ -111,7 +111,8 @@ def _embed(title: str, drafts: list[Draft], progress: Progress | None) -> np.nda
     return np.vstack(parts).astype("<f4")
 
 
-def _store(document: Document, drafts: list[Draft], embeddings: np.ndarray) -> None:
+def store_chunks(document: Document, drafts: list[Draft], embeddings: np.ndarray) -> None:
+    """Replace the document's chunks with `drafts` and their embeddings, and mark it indexed."""
     model = get_embedder().name
     ensure_index()
     with transaction.atomic():

