@@ -136,7 +136,7 @@ class SessionManager:
         """Live sessions (of `user_id`, if given), as terminal:list and the REST API show them."""
         return [
             session.describe()
-            for session in self.sessions.values()
+            for session in list(self.sessions.values())  # also read from request threads
             if not session.ending and (user_id is None or session.user_id == user_id)
         ]
 

@@ -10,7 +10,10 @@ from django.contrib.auth.models import Permission
 from .terminals import PROGRAMS
 
 # Short enough to wait for in tests; the kcode stand-in keeps tests independent of any model.
+# The shell is a login shell that reads no startup files, so the machine's dotfiles (which may
+# run slow or locking commands) do not decide how tests behave.
 TERMINAL_ENV = {
+    "TERMINAL_SHELL": "bash --login --noprofile --norc",
     "TERMINAL_GRACE_SECONDS": "2",
     "TERMINAL_KILL_TIMEOUT": "2",
     "TERMINAL_MAX_SESSIONS_PER_USER": "4",
