@@ -13,7 +13,7 @@ from terminal.models import TerminalSession
 from terminal.processes import TAG
 
 from .conftest import TERMINAL_ENV
-from .terminals import Terminal, closed_row, eventually, find_descendant, gone
+from .terminals import Terminal, closed_row, eventually, find_descendant, gone, row
 
 pytestmark = pytest.mark.asyncio
 
@@ -59,14 +59,10 @@ async def test_startup_closes_rows_of_a_dead_server_and_shutdown_ends_every_sess
     shell, code = await Terminal.open(client), await Terminal.open(client, mode="kcode")
     await shell.type("sleep 1007\n")
     sleeper = await eventually(lambda: find_descendant(server.process.pid, "sleep", "1007"))
-    pids = [sleeper.pid, (await closed_row_or_live(shell.id)).pid, (await closed_row_or_live(code.id)).pid]
+    pids = [sleeper.pid, (await row(shell.id)).pid, (await row(code.id)).pid]
 
     server.stop()  # SIGTERM, as a service manager stops it
     assert (await closed_row(code.id)).end_reason == "server_shutdown"
     assert (await closed_row(shell.id)).end_reason in {"server_shutdown", "disconnected"}
     assert gone(pids)
     await client.disconnect()
-
-
-async def closed_row_or_live(session_id: str) -> TerminalSession:
-    return await TerminalSession.objects.aget(session_id=session_id)
