@@ -15,6 +15,10 @@ from .tools import TOOLS, output_limit, validate_args
 from .workspace import ToolError, Workspace
 
 
+class StepLimit(Exception):
+    """The model kept calling tools past KCODE_MAX_STEPS."""
+
+
 class AnswerStream(Protocol):
     def __enter__(self) -> AnswerStream: ...
     def __exit__(self, *exc) -> None: ...
@@ -76,8 +80,7 @@ class CodeAgent:
             if step == conf.KCODE_MAX_STEPS:
                 break
             message = await self._run(call)
-        self.view.notice(f"Stopped after {conf.KCODE_MAX_STEPS} tool calls (KCODE_MAX_STEPS).")
-        return answer
+        raise StepLimit(f"Stopped: the model asked for more than {conf.KCODE_MAX_STEPS} tool calls (KCODE_MAX_STEPS).")
 
     async def _reply(self, message: str) -> str:
         request = ReplyRequest(

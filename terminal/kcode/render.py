@@ -117,34 +117,38 @@ class TerminalView:
 
 
 class PlainAnswer:
-    def __init__(self, out: TextIO) -> None:
+    """One step's answer, written when complete: the final answer to stdout, the words that
+    come with a tool call to stderr, so that stdout holds only the answer."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
         self.out = out
-        self.ends_line = True
+        self.err = err
+        self.parts: list[str] = []
 
     def __enter__(self) -> PlainAnswer:
         return self
 
     def feed(self, piece: str) -> None:
-        self.out.write(piece)
-        self.out.flush()
-        if piece:
-            self.ends_line = piece.endswith("\n")
+        self.parts.append(piece)
 
     def __exit__(self, *exc) -> None:
-        if not self.ends_line:
-            self.out.write("\n")
-        self.out.flush()
+        text = "".join(self.parts).rstrip()
+        prose = strip_call(text)
+        if prose:
+            stream = self.out if prose == text else self.err
+            stream.write(prose + "\n")
+            stream.flush()
 
 
 class PlainView:
-    """Output for `--print`: the answer as plain text on stdout, everything else on stderr."""
+    """Output for `--print`: the final answer as plain text on stdout, everything else on stderr."""
 
     def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
         self.out = out
         self.err = err
 
     def answer(self) -> PlainAnswer:
-        return PlainAnswer(self.out)
+        return PlainAnswer(self.out, self.err)
 
     def tool_call(self, call: ToolCall, full: bool = False) -> None:
         self._say(f"[tool] {call.describe()}")

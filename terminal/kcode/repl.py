@@ -73,7 +73,7 @@ class Repl:
         if turn.cancelled():
             self.view.notice("Cancelled.")
         elif turn.exception() is not None:
-            self.view.error(f"The answer failed: {turn.exception()}")
+            self.view.error(str(turn.exception()))
 
     def interrupt(self) -> None:
         if self.turn is not None:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             launch.interactive(acting.pk, workspace, task_type, permission)
             return
         if question == "-":
-            question = sys.stdin.read()
+            question = sys.stdin.read().strip()
         if not question.strip():
             raise CommandError("--print needs a question, as an argument or on standard input.")
         if not launch.once(acting.pk, workspace, task_type, permission, question):
