@@ -82,6 +82,11 @@ class ProjectDetail(OwnerAPIMixin, generics.RetrieveUpdateDestroyAPIView):
     def get_queryset(self):
         return Project.objects.filter(owner=self.request.user)
 
+    def perform_destroy(self, instance: Project) -> None:
+        for document in instance.documents.all():  # with their stored files
+            delete_document(document)
+        instance.delete()
+
 
 class DocumentList(OwnerAPIMixin, APIView):
     def get(self, request):

@@ -1,9 +1,11 @@
 """Projects and documents over REST, against the real server: upload, wait, search, delete."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 
-from chat.models import Chunk, Project
+from chat.models import Chunk, Document, Project
 
 from .rag_corpus import KRANTZ_TXT, ZORBLAX_MD, pdf_bytes
 
@@ -122,6 +124,12 @@ def test_search_is_limited_to_the_project(api):
     in_pumps = alice.search("Zorblax X9 battery hover", project="pumps")
     assert in_pumps and {item["document_id"] for item in in_pumps} == {pump["id"]}
     assert alice.search("Zorblax X9 battery hover")[0]["document_id"] == drone["id"]
+
+    stored = Path(Document.objects.get(pk=pump["id"]).file.path)
+    assert stored.read_bytes() == KRANTZ_TXT.encode()
+    assert alice.delete("/api/projects/pumps/").status_code == 204
+    assert alice.get(f"/api/documents/{pump['id']}/").status_code == 404 and not stored.exists()
+    assert {item["document_id"] for item in alice.search("Krantz K-12 pump litres")} <= {drone["id"]}
 
 
 def test_pdf_upload_is_indexed(api):
