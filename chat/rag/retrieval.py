@@ -26,7 +26,7 @@ class Retrieved:
     title: str
     chunk_id: int
     score: float  # reciprocal-rank-fusion score: higher is better, comparable within one search
-    excerpt: str  # a short passage around the first query word found
+    excerpt: str  # a short passage of the chunk around the query's most specific word
     text: str  # the whole chunk
 
     def as_source(self) -> dict:
@@ -104,12 +104,13 @@ def _results(scope: Scope, query: str, fused: list[tuple[int, float]]) -> list[R
 
 
 def excerpt(text: str, words: list[str]) -> str:
-    """About RAG_EXCERPT_CHARS of `text`, starting a little before the first query word in it."""
+    """About RAG_EXCERPT_CHARS of `text` around the longest query word in it (the most specific)."""
     size = settings.RAG_EXCERPT_CHARS
     flat = " ".join(text.split())
     if len(flat) <= size:
         return flat
     lowered = flat.lower()
-    first = min((found for word in words if len(word) > 2 and (found := lowered.find(word)) >= 0), default=0)
-    start = max(0, min(first - size // 4, len(flat) - size))
+    hits = [(len(word), -found) for word in words if (found := lowered.find(word)) >= 0]
+    anchor = -max(hits)[1] if hits else 0
+    start = max(0, min(anchor - size // 4, len(flat) - size))
     return ("…" if start else "") + flat[start : start + size].strip() + ("…" if start + size < len(flat) else "")

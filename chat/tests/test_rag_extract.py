@@ -4,6 +4,8 @@ import pytest
 
 from chat.rag.chunking import chunk_sections
 from chat.rag.extract import HTML, MARKDOWN, PDF, TEXT, ExtractionError, Section, UnsupportedType, detect_type, extract
+from chat.rag.keyword import terms
+from chat.rag.retrieval import excerpt
 
 from .rag_corpus import BREWERY_HTML, LIGHTHOUSE_PDF_PAGES, ZORBLAX_MD, pdf_bytes
 
@@ -95,3 +97,11 @@ def test_endless_words_are_cut():
     drafts = chunk_sections([Section("", ["x" * 450 + " tail"])], 200, 50)
     assert all(len(d.text) <= 200 for d in drafts)
     assert "".join(d.text for d in drafts).replace(" ", "").startswith("x" * 450)
+
+
+def test_excerpts_center_on_the_most_specific_query_word():
+    text = "The start. " * 30 + "The Zorblax battery lasts 41 minutes. " + "Filler text here. " * 30
+    shown = excerpt(text, terms("How long does the Zorblax battery last?"))
+    assert "Zorblax battery lasts 41 minutes" in shown
+    assert shown.startswith("…") and shown.endswith("…") and len(shown) <= 240 + 2
+    assert excerpt("short text", ["zorblax"]) == "short text"
