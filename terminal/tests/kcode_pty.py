@@ -24,20 +24,24 @@ def plain(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def kcode_env(llm: ScriptedLLM, tmp: Path, **extra: str) -> dict[str, str]:
-    """The test environment, with task types `code` and `chat` routed to the scripted model."""
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+def kcode_settings(llm: ScriptedLLM, tmp: Path) -> dict[str, str]:
+    """Settings routing task types `code` and `chat` to the scripted model."""
     backends = {"scripted": llm.backend("scripted-coder"), "chatty": llm.backend("scripted-chat")}
-    env.update(
-        LLM_BACKENDS=json.dumps(backends),
-        LLM_ROUTES=json.dumps({"code": ["scripted"], "chat": ["chatty"]}),
-        KCODE_HISTORY_DIR=str(tmp / "history"),
-        TERM="xterm-256color",
-        # pexpect is no terminal emulator: it would never answer prompt_toolkit's cursor queries.
-        PROMPT_TOOLKIT_NO_CPR="1",
-    )
-    env.pop("KULVEX_USER_ID", None)
-    env.update(extra)
+    return {
+        "LLM_BACKENDS": json.dumps(backends),
+        "LLM_ROUTES": json.dumps({"code": ["scripted"], "chat": ["chatty"]}),
+        "KCODE_HISTORY_DIR": str(tmp / "history"),
+        # pexpect and SocketClient are no terminal emulators: they never answer cursor queries.
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
+
+
+def kcode_env(llm: ScriptedLLM, tmp: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment with `kcode_settings`, for running kcode directly."""
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "KULVEX_USER_ID")
+    }
+    env.update(kcode_settings(llm, tmp), TERM="xterm-256color", **extra)
     return env
 
 
