@@ -1,20 +1,29 @@
-"""Voice and terminal sessions for the dashboard: read-only rows, and ending a live terminal.
+"""Voice and terminal sessions for the dashboard and `manage.py sessions`: read-only rows, and
+ending a live terminal session wherever its PTY lives.
 
-Users see their own sessions; admins may ask for everyone's (`?everyone=1`).
+Users see their own sessions; admins may ask for everyone's (`?everyone=1`) and end a terminal.
 """
 
 from __future__ import annotations
 
+import socket
+import time
 from itertools import chain
 
+from django.utils import timezone
 from rest_framework import status
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from terminal import audit, manager, processes
 from terminal.models import TerminalSession
 from voice.models import VoiceSession
 
 from .roles import ADMIN, role_of
+
+END_REASON = "ended_by_admin"
+END_TIMEOUT = 15.0
 
 LIMIT = 200
 
@@ -100,3 +109,73 @@ class SessionListView(APIView):
             can_end=is_admin,
         )
         return Response({"results": rows, "count": len(rows)})
+
+
+class EndFailed(Exception):
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _wait_closed(session_id: str, timeout: float) -> TerminalSession | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = TerminalSession.objects.get(session_id=session_id)
+        if not row.is_live:
+            return row
+        time.sleep(0.1)
+    return None
+
+
+def end_terminal_session(session_id: str, reason: str = END_REASON, timeout: float = END_TIMEOUT) -> str:
+    """End a live terminal session and return what happened; EndFailed when it cannot be done.
+
+    The process owning the PTY ends it itself when that is this process. Another server process
+    of this host gets the session's processes killed under it: it sees the shell exit, tells the
+    client and closes the row. A row whose owner died is closed here.
+    """
+    row = TerminalSession.objects.filter(session_id=session_id).first()
+    if row is None:
+        raise EndFailed("not_found", f"No terminal session {session_id!r}.", status=404)
+    if not row.is_live:
+        return f"Terminal session {session_id} had already ended ({row.end_reason or 'no reason recorded'})."
+    local = manager.current()
+    if local is not None and session_id in local.sessions:
+        local.call(local.end(session_id, reason), timeout)
+        return f"Ended terminal session {session_id}."
+    if audit.node_is_dead(row.node, row.started_at):
+        killed = processes.kill_tagged({session_id})
+        TerminalSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason="server_gone"
+        )
+        return f"Closed terminal session {session_id}: its server {row.node} is gone ({killed} processes killed)."
+    if row.node.rpartition(":")[0] != socket.gethostname():
+        raise EndFailed("other_host", f"Terminal session {session_id} lives on {row.node}; end it there.")
+    processes.kill_tagged({session_id})
+    closed = _wait_closed(session_id, timeout)
+    if closed is None:
+        raise EndFailed("timeout", f"Terminal session {session_id} did not end within {timeout:g} s.", status=504)
+    # The owner recorded the shell's exit; the audit trail says why it exited.
+    TerminalSession.objects.filter(pk=closed.pk).update(end_reason=reason)
+    return f"Ended terminal session {session_id} (exit code {closed.exit_code})."
+
+
+class IsAdmin(BasePermission):
+    message = "Only admins may end sessions."
+
+    def has_permission(self, request, view) -> bool:
+        return role_of(request.user) == ADMIN
+
+
+class EndTerminalView(APIView):
+    """POST /api/sessions/terminal/<session_id>/end (admins)."""
+
+    permission_classes = [IsAdmin]
+
+    def post(self, request, session_id: str):
+        try:
+            detail = end_terminal_session(session_id)
+        except EndFailed as error:
+            return Response({"code": error.code, "detail": error.message}, status=error.status)
+        row = TerminalSession.objects.select_related("user").get(session_id=session_id)
+        return Response({"detail": detail, "session": terminal_row(row, can_end=True)})

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/dashboard/profile", dashboard.ProfileView.as_view(), name="dashboard-profile"),
     path("api/sessions/", sessions_api.SessionListView.as_view(), name="sessions"),
+    path("api/sessions/terminal/<str:session_id>/end", sessions_api.EndTerminalView.as_view(), name="end-terminal"),
     path("admin/", admin.site.urls),
     path("", include("chat.urls")),
     path("", include("voice.urls")),

@@ -12,13 +12,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
+from django.contrib.auth.models import Permission
 from playwright.async_api import Page, async_playwright, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
 from chat.models import Conversation, Message
-from kulvex.testing import BASE_DIR
+from kulvex.testing import BASE_DIR, SocketClient
+from terminal.models import TerminalSession
 from voice.models import VoiceTurn
 
 pytestmark = pytest.mark.asyncio
@@ -287,3 +290,115 @@ async def test_chat_stop_keeps_the_partial_answer(page, make_account):
     stored = await Message.objects.filter(conversation__owner=account.user, role="assistant").afirst()
     assert stored.finish_reason == "cancelled"
     assert stored.content.strip() == shown
+
+
+def terminal_pane(page: Page):
+    return page.locator("#terminal-panes .pane:not([hidden])")
+
+
+async def run_in_terminal(page: Page, command: str, expected: str) -> None:
+    pane = terminal_pane(page)
+    await pane.locator(".xterm").click()
+    await page.keyboard.type(command + "\n")
+    await expect(pane.locator(".xterm-rows")).to_contain_text(expected)
+
+
+async def open_terminal(page: Page) -> str:
+    before = await page.locator("#terminal-panes .pane[data-session-id]").count()
+    await page.get_by_role("button", name="New shell tab").click()
+    await expect(page.locator("#terminal-panes .pane[data-session-id]")).to_have_count(before + 1)
+    return await terminal_pane(page).get_attribute("data-session-id")
+
+
+async def test_terminal_runs_commands_fits_the_window_and_survives_a_reload(page, make_account):
+    account = make_account("admin")
+    await sign_in(page, account)
+    await nav(page).get_by_role("link", name="Terminal").click()
+    session_id = await open_terminal(page)
+    await run_in_terminal(page, "echo kulvex-$((6*7))", "kulvex-42")
+    # The PTY has the size of the terminal on screen, and follows the window.
+    pane = terminal_pane(page)
+    cols, rows = await pane.get_attribute("data-cols"), await pane.get_attribute("data-rows")
+    await run_in_terminal(page, "stty size", f"{rows} {cols}")
+    await page.set_viewport_size({"width": 900, "height": 600})
+    await expect(pane).not_to_have_attribute("data-cols", cols)
+    cols, rows = await pane.get_attribute("data-cols"), await pane.get_attribute("data-rows")
+    await run_in_terminal(page, "clear; stty size", f"{rows} {cols}")
+    await screenshot(page, "terminal")
+    await run_in_terminal(page, "export MARK=still-$((40+2))", "export MARK")
+
+    # A reload re-attaches the same shell: its variables are still set.
+    await page.reload()
+    pane = terminal_pane(page)
+    await expect(pane).to_have_attribute("data-session-id", session_id)
+    await expect(pane).to_have_attribute("data-attached", "true")
+    await run_in_terminal(page, "echo $MARK", "still-42")
+
+    # A second tab is another shell; closing it ends that shell only.
+    second = await open_terminal(page)
+    assert second != session_id
+    await expect(page.get_by_role("tab")).to_have_count(2)
+    await page.get_by_role("button", name=re.compile(r"^Close Shell")).last.click()
+    await expect(page.get_by_role("tab")).to_have_count(1)
+    row = await TerminalSession.objects.aget(session_id=second)
+    for _ in range(100):
+        if row.ended_at is not None:
+            break
+        await asyncio.sleep(0.1)
+        await row.arefresh_from_db()
+    assert row.ended_at is not None and row.user_id == account.user.pk
+    assert (await TerminalSession.objects.aget(session_id=session_id)).ended_at is None
+    assert page.errors == []
+
+
+async def test_terminal_reattaches_after_a_network_drop(page, make_account):
+    await sign_in(page, make_account("admin"))
+    await nav(page).get_by_role("link", name="Terminal").click()
+    session_id = await open_terminal(page)
+    await run_in_terminal(page, "MARK=before-drop; echo ok-$((1+1))", "ok-2")
+    await page.context.set_offline(True)
+    await expect(page.locator("#connection")).not_to_have_attribute("data-state", "online")
+    await page.context.set_offline(False)
+    await expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    pane = terminal_pane(page)
+    await expect(pane).to_have_attribute("data-session-id", session_id)
+    await expect(pane).to_have_attribute("data-attached", "true")
+    await run_in_terminal(page, "echo $MARK", "before-drop")
+
+
+def allow_terminal(account) -> None:
+    account.user.user_permissions.add(Permission.objects.get(codename="use_terminal"))
+
+
+async def test_sessions_page_lists_sessions_and_an_admin_ends_a_terminal(page, server, make_account):
+    owner = make_account("user")
+    allow_terminal(owner)
+    async with SocketClient(server.url) as client:
+        await client.connect(owner.token)
+        created = await client.call("terminal:create", {"cols": 80, "rows": 24})
+        assert created["ok"], created
+        session_id = created["session_id"]
+
+        admin = make_account("admin")
+        await sign_in(page, admin)
+        await nav(page).get_by_role("link", name="Sessions").click()
+        row = page.locator(f'#sessions-list tr[data-id="{session_id}"]')
+        await expect(row).to_contain_text(owner.username)
+        await expect(row).to_contain_text("live")
+        await screenshot(page, "sessions")
+        page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+        await row.get_by_role("button", name=f"End terminal session {session_id}").click()
+        exited = await client.wait("terminal:exit", timeout=30, where=lambda e: e["session_id"] == session_id)
+        assert exited["session_id"] == session_id
+        await expect(row).to_have_count(0)
+        await page.get_by_label("Show ended sessions").check()
+        await expect(row).to_contain_text("ended_by_admin")
+
+    # The owner sees only their own sessions, and may not end any.
+    headers = {"Authorization": f"Bearer {owner.token}"}
+    mine = httpx.get(f"{server.url}/api/sessions/?ended=1&everyone=1", headers=headers).json()["results"]
+    assert {row["user"]["username"] for row in mine} == {owner.username}
+    assert [row["id"] for row in mine if row["kind"] == "terminal"] == [session_id]
+    assert not any(row["can_end"] for row in mine)
+    refused = httpx.post(f"{server.url}/api/sessions/terminal/{session_id}/end", headers=headers)
+    assert refused.status_code == 403
