@@ -132,7 +132,7 @@ class PlainAnswer:
         self.parts.append(piece)
 
     def __exit__(self, *exc) -> None:
-        text = "".join(self.parts).rstrip()
+        text = "".join(self.parts).strip()
         prose = strip_call(text)
         if prose:
             stream = self.out if prose == text else self.err

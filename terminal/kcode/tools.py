@@ -19,6 +19,9 @@ from .workspace import ToolError, Workspace
 
 # Directories grep does not descend into: tool caches and dependencies, not the user's code.
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "venv", ".venv", ".git"})
+# What a shell command sees of kcode's environment: inside a terminal session that is the
+# server's, whose secrets (SECRET_KEY, DATABASE_URL…) must not reach the model's commands.
+PASSED_TO_SHELL = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "TMPDIR")
 # Characters of a chat message kept for what surrounds a tool's output (header, fences, cut note).
 MESSAGE_RESERVE = 512
 
@@ -159,6 +162,7 @@ async def run_shell(workspace: Workspace, args: ShellArgs) -> str:
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        env={name: os.environ[name] for name in PASSED_TO_SHELL if name in os.environ},
         start_new_session=True,
     )
     try:

@@ -34,10 +34,10 @@ class Workspace:
         target = self.resolve(path)
         if not target.is_file():
             raise ToolError(f"{path!r} is not a file.")
-        size = target.stat().st_size
-        if size > limit:
-            raise ToolError(f"{path!r} is {size} bytes; the limit is {limit}.")
-        data = target.read_bytes()
+        with target.open("rb") as file:
+            data = file.read(limit + 1)
+        if len(data) > limit:
+            raise ToolError(f"{path!r} is larger than the limit of {limit} bytes.")
         if b"\0" in data:
             raise ToolError(f"{path!r} is a binary file.")
         try:

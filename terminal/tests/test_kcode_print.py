@@ -52,7 +52,7 @@ def test_print_reads_the_question_from_stdin_and_writes_only_when_allowed(llm, w
     write = tool_block("write_file", path="out.txt", content="data\n")
     llm.answer(write)
     llm.answer("Could not write.")
-    done = run(env, "--user", user, "--cwd", str(work), "--print", stdin="please write\n")
+    done = run(env, "--user", user, "--cwd", str(work), stdin="please write\n")  # --print is implied
     assert done.returncode == 0 and done.stdout == "Could not write.\n"
     assert llm.requests[-2].last == "please write" and "did not allow" in llm.requests[-1].last
     assert not (work / "out.txt").exists()

@@ -44,7 +44,7 @@ async def test_read_file_gives_text_and_refuses_big_or_binary_files(workspace, m
     with pytest.raises(ToolError, match="binary"):
         await run(workspace, "read_file", path="blob.bin")
     monkeypatch.setattr(conf, "KCODE_FILE_MAX_BYTES", 5)
-    with pytest.raises(ToolError, match="the limit is 5"):
+    with pytest.raises(ToolError, match="larger than the limit of 5 bytes"):
         await run(workspace, "read_file", path="notes.txt")
     with pytest.raises(ToolError, match="outside"):
         await run(workspace, "read_file", path="../secret.txt")
@@ -78,6 +78,9 @@ async def test_write_file_creates_inside_and_refuses_escapes(workspace):
 @pytest.mark.asyncio
 async def test_run_shell_runs_in_the_working_directory(workspace, monkeypatch):
     assert await run(workspace, "run_shell", command="cat notes.txt; exit 3") == "exit code 3\nalpha\nbeta\n"
+    monkeypatch.setenv("SECRET_KEY", "server-secret")
+    environment = await run(workspace, "run_shell", command="env")
+    assert "PATH=" in environment and "server-secret" not in environment
     monkeypatch.setattr(conf, "KCODE_SHELL_TIMEOUT", 0.5)
     marker = workspace.root / "late.txt"
     with pytest.raises(ToolError, match="killed"):

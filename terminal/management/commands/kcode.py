@@ -21,7 +21,8 @@ class Command(BaseCommand):
             const="-",
             metavar="QUESTION",
             dest="question",
-            help="answer QUESTION (or standard input, for '-' or nothing) as plain text and exit",
+            help="answer QUESTION (or standard input, for '-' or nothing) as plain text and exit; "
+            "implied when standard input is not a terminal",
         )
         parser.add_argument(
             "--permission",
@@ -36,15 +37,17 @@ class Command(BaseCommand):
     def handle(self, *args, question, permission, task_type, cwd, user, verbosity, **options):
         # The server's request logs would scribble over the conversation; -v 2 shows them.
         logging.getLogger().setLevel(logging.INFO if verbosity > 1 else logging.ERROR)
+        if permission not in MODES:
+            raise CommandError(f"Unknown permission mode {permission!r}; use one of {', '.join(MODES)}.")
         try:
             acting = resolve_user(user)
             workspace = Workspace(cwd)
         except (UnknownUser, OSError) as exc:
             raise CommandError(str(exc)) from None
-        if question is None:
+        if question is None and sys.stdin.isatty():
             launch.interactive(acting.pk, workspace, task_type, permission)
             return
-        if question == "-":
+        if question in (None, "-"):
             question = sys.stdin.read().strip()
         if not question.strip():
             raise CommandError("--print needs a question, as an argument or on standard input.")
