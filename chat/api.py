@@ -1,5 +1,6 @@
 """REST endpoints of chat: one's own conversations, and the LLM backends' health."""
 
+from asgiref.sync import async_to_sync
 from django.db.models import Count
 from rest_framework import generics
 from rest_framework.pagination import LimitOffsetPagination
@@ -45,4 +46,5 @@ class AIStatus(APIView):
     """Routes and each backend's health (probed now); no URLs or keys."""
 
     def get(self, request):
-        return Response(get_router().status())
+        # Probes run on the server's event loop, where the backends' connections live.
+        return Response(async_to_sync(get_router().status)())

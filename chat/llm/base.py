@@ -62,8 +62,8 @@ class Backend:
         """
         raise NotImplementedError
 
-    def status(self) -> dict[str, Any]:
-        """Current health, `{"status": "ok" | ..., ...}`. Blocking: call it from a worker thread."""
+    async def status(self) -> dict[str, Any]:
+        """Current health, `{"status": "ok" | ..., ...}`."""
         raise NotImplementedError
 
     async def startup(self) -> None:

@@ -141,7 +141,7 @@ class EmbeddedBackend(Backend):
         params.api_keys = [secrets.token_urlsafe(32)]
         return params
 
-    def status(self) -> dict[str, Any]:
+    async def status(self) -> dict[str, Any]:
         if self._server is not None:
             state = "ok"
         elif self.last_error:

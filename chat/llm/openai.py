@@ -1,17 +1,22 @@
 """Any OpenAI-compatible server (llama.cpp `llama-server`, Ollama, vLLM, LM Studio, OpenAI),
-streamed over server-sent events with httpx.
+streamed over server-sent events.
+
+aiohttp rather than httpx: these servers send every token as its own HTTP chunk, and httpx's
+pure-Python HTTP/1.1 parser spends about as much CPU per chunk as a whole Node relay spends per
+token; aiohttp's C parser hands over everything buffered at once (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 from django.conf import settings
 
 from .base import Backend, BackendError, Outcome, Prompt, read_chunk
+from .sse import EventStream
 
 
 class OpenAIBackend(Backend):
@@ -32,13 +37,14 @@ class OpenAIBackend(Backend):
         self.temperature = temperature
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         seconds = settings.LLM_TIMEOUT if timeout is None else timeout
-        self._timeout = httpx.Timeout(seconds, connect=min(seconds, 10.0))
-        self._client: httpx.AsyncClient | None = None
+        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=min(seconds, 10.0), sock_read=seconds)
+        self._session: aiohttp.ClientSession | None = None
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(base_url=self.base_url, headers=self._headers, timeout=self._timeout)
-        return self._client
+    def _http(self) -> aiohttp.ClientSession:
+        # A session belongs to one event loop; a command line running one loop per question gets a new one.
+        if self._session is None or self._session._loop is not asyncio.get_running_loop():  # noqa: SLF001
+            self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
+        return self._session
 
     def _body(self, prompt: Prompt) -> dict[str, Any]:
         body = {
@@ -54,34 +60,38 @@ class OpenAIBackend(Backend):
 
     async def stream(self, prompt: Prompt, outcome: Outcome) -> AsyncIterator[str]:
         try:
-            async with self._http().stream("POST", "/chat/completions", json=self._body(prompt)) as response:
-                if response.status_code != 200:
-                    raise BackendError(f"HTTP {response.status_code}")
-                async for line in response.aiter_lines():
-                    data = line[5:].strip() if line.startswith("data:") else ""
-                    if data == "[DONE]":
-                        return
-                    if data and (text := _read(json.loads(data), outcome)):
-                        yield text
-        except httpx.TimeoutException as exc:
-            raise BackendError(f"timed out ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
-            raise BackendError(f"{type(exc).__name__}: {exc}") from exc
+            async with self._http().post(f"{self.base_url}/chat/completions", json=self._body(prompt)) as response:
+                if response.status != 200:
+                    raise BackendError(f"HTTP {response.status}")
+                events = EventStream()
+                try:
+                    async for data in response.content.iter_any():
+                        if text := "".join(_read(chunk, outcome) for chunk in events.feed(data)):
+                            yield text
+                        if events.done:
+                            return
+                finally:
+                    if not events.done:  # never pool a connection with a reply still streaming
+                        response.close()
+        except TimeoutError as exc:
+            raise BackendError("timed out") from exc
+        except aiohttp.ClientError as exc:
+            raise BackendError(type(exc).__name__) from exc
         except ValueError as exc:
             raise BackendError("malformed event stream") from exc
 
-    def status(self) -> dict[str, Any]:
+    async def status(self) -> dict[str, Any]:
         try:
-            response = httpx.get(f"{self.base_url}/models", headers=self._headers, timeout=3)
-        except httpx.HTTPError as exc:
+            async with self._http().get(f"{self.base_url}/models", timeout=aiohttp.ClientTimeout(total=3)) as response:
+                state = "ok" if response.status == 200 else "error"
+                return {"status": state, "detail": f"HTTP {response.status}", "last_error": self.last_error}
+        except (TimeoutError, aiohttp.ClientError) as exc:
             return {"status": "unreachable", "detail": type(exc).__name__, "last_error": self.last_error}
-        state = "ok" if response.status_code == 200 else "error"
-        return {"status": state, "detail": f"HTTP {response.status_code}", "last_error": self.last_error}
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def _read(chunk: dict, outcome: Outcome) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from django.conf import settings
@@ -43,11 +44,13 @@ class Router:
         limit = min(max_tokens or settings.LLM_MAX_TOKENS, settings.LLM_MAX_TOKENS)
         return Generation(self.route(task_type), Prompt(messages=messages, max_tokens=limit))
 
-    def status(self) -> dict[str, Any]:
-        """Routes and each backend's health. Blocking (backends are probed): run it in a thread."""
+    async def status(self) -> dict[str, Any]:
+        """Routes and each backend's health, probed now."""
+        states = await asyncio.gather(*(backend.status() for backend in self.backends.values()))
+        described = {name: backend.describe() for name, backend in self.backends.items()}
         return {
             "routes": self.routes,
-            "backends": {name: {**backend.describe(), **backend.status()} for name, backend in self.backends.items()},
+            "backends": {name: {**described[name], **state} for name, state in zip(described, states, strict=True)},
         }
 
     async def startup(self) -> None:

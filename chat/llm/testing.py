@@ -7,7 +7,7 @@ Each backend gets its behaviour from the first path segment of its base URL,
 
 * `ok`: streams "Echo: <last user message>" word by word;
 * `slow`: streams 400 words, one every 20 ms;
-* `burst`: streams `max_tokens` words as fast as it can, one event each;
+* `burst`: streams N words as fast as it can, one event each, N being the last user message;
 * `midfail`: streams three words, then drops the connection;
 * `hang`: never answers;
 * `fail503`, `fail429`: answer with that status.
@@ -102,15 +102,15 @@ def _summary(body: dict) -> dict:
     return {key: body.get(key) for key in ("model", "messages", "max_tokens")} | {"words": 0}
 
 
-def _words(scenario: str, body: dict):
+def _words(scenario: str, body: dict) -> list[str]:
+    last = next((m["content"] for m in reversed(body.get("messages", [])) if m["role"] == "user"), "")
     if scenario == "slow":
-        words = [f"tick{i} " for i in range(SLOW_WORDS)]
-    elif scenario in ("burst", "midfail"):
-        words = [f"w{i} " for i in range(int(body.get("max_tokens") or 16))]
-    else:
-        last = next((m["content"] for m in reversed(body.get("messages", [])) if m["role"] == "user"), "")
-        words = [word + " " for word in f"Echo: {last}".split()]
-    return words
+        return [f"tick{i} " for i in range(SLOW_WORDS)]
+    if scenario == "burst":
+        return [f"w{i} " for i in range(int(last) if last.isdigit() else 16)]
+    if scenario == "midfail":
+        return [f"w{i} " for i in range(10)]
+    return [word + " " for word in f"Echo: {last}".split()]
 
 
 def _event(data: dict) -> bytes:
