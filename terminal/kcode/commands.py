@@ -57,9 +57,8 @@ def show_help(repl: Repl, argument: str) -> bool:
 @command("model", "/model [TASK_TYPE]", "show the model and backend answering, or switch to another task type")
 def model(repl: Repl, argument: str) -> bool:
     if argument:
-        known = routes.task_types()
-        if argument not in known:
-            repl.view.error(f"Unknown task type {argument!r}; the task types are: {', '.join(known)}.")
+        if problem := routes.problem_with(argument):
+            repl.view.error(problem)
             return True
         repl.agent.task_type = argument
     repl.view.console.print(routes.describe(repl.agent.task_type))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+
+from chat.llm import get_router
 
 from .agent import CodeAgent
 from .permissions import Permission
@@ -16,7 +19,7 @@ def interactive(user_id: int, workspace: Workspace, task_type: str, mode: str) -
     permission = Permission(mode)
     repl = Repl(CodeAgent(user_id, workspace, task_type, permission, view), view)
     permission.confirm = repl.confirm
-    asyncio.run(repl.run())
+    asyncio.run(closing_backends(repl.run()))
 
 
 def once(user_id: int, workspace: Workspace, task_type: str, mode: str, question: str) -> bool:
@@ -24,8 +27,19 @@ def once(user_id: int, workspace: Workspace, task_type: str, mode: str, question
     view = PlainView()
     agent = CodeAgent(user_id, workspace, task_type, Permission(mode), view)
     try:
-        asyncio.run(agent.ask(question))
+        asyncio.run(closing_backends(agent.ask(question)))
+    except KeyboardInterrupt:
+        view.error("Cancelled.")
+        return False
     except Exception as exc:
         view.error(str(exc))
         return False
     return True
+
+
+async def closing_backends(work: Coroutine) -> None:
+    """Run `work`, then release the model backends (HTTP clients, llama.cpp threads)."""
+    try:
+        await work
+    finally:
+        await get_router().aclose()

@@ -73,7 +73,7 @@ def test_print_fails_with_a_non_zero_exit(llm, work, tmp_path, make_account):
     assert "No language model could answer right now" in done.stderr
 
     done = run(kcode_env(llm, tmp_path), "--user", user, "--task-type", "poetry", "--print", "hello?")
-    assert done.returncode == 1 and "Unknown task_type 'poetry'; use one of: chat, code." in done.stderr
+    assert done.returncode == 1 and "Unknown task type 'poetry'; the task types are: chat, code." in done.stderr
 
     llm.answer(tool_block("list_dir"))
     llm.answer(tool_block("list_dir"))

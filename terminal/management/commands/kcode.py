@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from terminal.kcode import launch
+from terminal.kcode import launch, routes
 from terminal.kcode import settings as conf
 from terminal.kcode.permissions import MODES
 from terminal.kcode.users import UnknownUser, resolve_user
@@ -39,6 +39,8 @@ class Command(BaseCommand):
         logging.getLogger().setLevel(logging.INFO if verbosity > 1 else logging.ERROR)
         if permission not in MODES:
             raise CommandError(f"Unknown permission mode {permission!r}; use one of {', '.join(MODES)}.")
+        if problem := routes.problem_with(task_type):
+            raise CommandError(problem)
         try:
             acting = resolve_user(user)
             workspace = Workspace(cwd)
