@@ -19,7 +19,7 @@ from django.contrib.auth.models import Permission
 from playwright.async_api import Page, async_playwright, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
-from chat.models import Conversation, Message
+from chat.models import Conversation, Document, Message
 from kulvex.testing import BASE_DIR, SocketClient
 from terminal.models import TerminalSession
 from voice.models import VoiceTurn
@@ -402,3 +402,58 @@ async def test_sessions_page_lists_sessions_and_an_admin_ends_a_terminal(page, s
     assert not any(row["can_end"] for row in mine)
     refused = httpx.post(f"{server.url}/api/sessions/terminal/{session_id}/end", headers=headers)
     assert refused.status_code == 403
+
+
+FACT = (
+    "The Zorblax rocket weighs 7,340 kilograms. "
+    "It was built in the harbour town of Quenmarsh in 2031. "
+    "Its pilot is Captain Mirela Voss."
+)
+
+
+async def test_documents_upload_index_cite_and_delete_per_project(page, make_account, tmp_path):
+    account = make_account("user")
+    await sign_in(page, account)
+    await nav(page).get_by_role("link", name="Documents").click()
+    await page.get_by_label("New project name").fill("Rocket facts")
+    await page.get_by_role("button", name="Add project").click()
+    await expect(page.locator("#documents-project")).to_have_value("rocket-facts")
+
+    notes = tmp_path / "zorblax.md"
+    notes.write_text(f"# Zorblax\n\n{FACT}\n")
+    await page.get_by_label(re.compile("Add a document")).set_input_files(notes)
+    await page.get_by_role("button", name="Upload").click()
+    await expect(page.get_by_label("Upload progress")).to_have_attribute("value", "100")
+    row = page.locator("#documents-list tr", has_text="zorblax.md")
+    await expect(row).to_have_attribute("data-status", "indexed", timeout=120_000)
+    await expect(page.locator("#upload-status")).to_have_text(re.compile(r"zorblax.md: indexed \(\d+ chunks\)"))
+    await screenshot(page, "documents")
+    document = await Document.objects.select_related("project").aget(owner=account.user)
+    assert document.project.slug == "rocket-facts" and document.chunk_count >= 1
+
+    # Chat in the same project, from the documents: the answer cites the document.
+    await nav(page).get_by_role("link", name="Chat").click()
+    await expect(page.locator("#chat-project")).to_have_value("rocket-facts")
+    await page.get_by_label("Use my documents").check()
+    reply = await ask(page, "How much does the Zorblax rocket weigh?")
+    await expect(reply).to_have_attribute("data-done", "true", timeout=120_000)
+    await expect(reply.locator(".body")).to_contain_text("7,340")
+    source = reply.locator(".sources li.source").first
+    await expect(source).to_contain_text("zorblax.md")
+    await expect(source).to_have_attribute("data-document-id", str(document.pk))
+    await screenshot(page, "chat-sources")
+
+    # Another project does not list it; deleting removes it.
+    await nav(page).get_by_role("link", name="Documents").click()
+    await page.get_by_label("New project name").fill("Other")
+    await page.get_by_role("button", name="Add project").click()
+    await expect(page.locator("#documents-project")).to_have_value("other")
+    await expect(page.locator("#documents-empty")).to_be_visible()
+    await expect(row).to_have_count(0)
+    await page.locator("#documents-project").select_option("rocket-facts")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await row.get_by_role("button", name="Delete zorblax.md").click()
+    await expect(row).to_have_count(0)
+    await expect(page.locator("#documents-empty")).to_be_visible()
+    assert not await Document.objects.filter(owner=account.user).aexists()
+    assert page.errors == []

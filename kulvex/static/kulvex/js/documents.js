@@ -6,6 +6,7 @@ import { $, el, formatBytes, formatTime, showError } from "./ui.js";
 const POLL_MS = 1500;
 let features = {};
 let pollTimer = null;
+let lastUpload = null; // {id, title}: its indexing outcome is reported under the form
 const nodes = {};
 
 function listPath() {
@@ -38,9 +39,17 @@ async function refresh() {
   const documents = items(await get(listPath()));
   nodes.list.replaceChildren(...documents.map(row));
   nodes.empty.hidden = documents.length > 0;
+  const uploaded = lastUpload && documents.find((doc) => doc.id === lastUpload.id);
+  if (uploaded) nodes.status.textContent = uploadStatus(uploaded);
   if (documents.some((doc) => doc.status === "pending") && !nodes.page.hidden) {
     pollTimer = setTimeout(() => refresh().catch((error) => showError(nodes.error, error)), POLL_MS);
   }
+}
+
+function uploadStatus(doc) {
+  if (doc.status === "indexed") return `${doc.title}: indexed (${doc.chunk_count} chunks).`;
+  if (doc.status === "failed") return `${doc.title}: indexing failed.`;
+  return `Uploaded ${doc.title}; indexing…`;
 }
 
 async function remove(doc) {
@@ -68,11 +77,12 @@ async function submitUpload(event) {
   nodes.progress.value = 0;
   nodes.status.textContent = `Uploading ${file.name}…`;
   try {
-    await upload("/api/documents/", form, (fraction) => {
+    const doc = await upload("/api/documents/", form, (fraction) => {
       nodes.progress.value = Math.round(fraction * 100);
     });
     nodes.progress.value = 100;
-    nodes.status.textContent = `Uploaded ${file.name}; indexing…`;
+    lastUpload = { id: doc.id, title: doc.title };
+    nodes.status.textContent = uploadStatus(doc);
     nodes.file.value = "";
     await refresh();
   } catch (error) {
