@@ -52,6 +52,8 @@ class ChatConsumer(Consumer):
             )
         )
         self.replies.setdefault(client.sid, set()).add(reply)
+        if not self.sio.manager.is_connected(client.sid, "/"):  # gone while the reply was being set up
+            reply.cancel()
         relay = asyncio.create_task(self._relay(client.sid, reply))
         self._relays.add(relay)
         relay.add_done_callback(self._relays.discard)
@@ -96,4 +98,6 @@ class ChatConsumer(Consumer):
         for replies in list(self.replies.values()):
             for reply in replies:
                 reply.cancel()
+        if self._relays:  # let cancelled replies store their partial text
+            await asyncio.wait(self._relays, timeout=5)
         await get_router().aclose()

@@ -304,12 +304,11 @@ def _store_answer(conversation: Conversation, generation: Generation, sources: l
 # --- prompt -----------------------------------------------------------------------------------
 
 
-async def _retrieve(request: ReplyRequest, project: Project | None) -> list:
-    retrieve = getattr(rag, "retrieve", None)
-    if not request.use_rag or request.user_id is None or retrieve is None:
+async def _retrieve(request: ReplyRequest, project: Project | None) -> list[rag.Retrieved]:
+    if not request.use_rag or request.user_id is None:
         return []
     try:
-        return await retrieve(
+        return await rag.retrieve(
             request.user_id, request.message, project.pk if project else None, settings.CHAT_RAG_RESULTS
         )
     except ProtocolError:
@@ -321,7 +320,7 @@ async def _retrieve(request: ReplyRequest, project: Project | None) -> list:
         ) from None
 
 
-def _context(retrieved: list, budget: int) -> tuple[str, list[dict]]:
+def _context(retrieved: list[rag.Retrieved], budget: int) -> tuple[str, list[dict]]:
     """Context lines for the best passages that fit `budget` tokens, and their sources."""
     lines, sources, used = [], [], 0
     for item in retrieved:
@@ -330,15 +329,7 @@ def _context(retrieved: list, budget: int) -> tuple[str, list[dict]]:
         if used > budget:
             break
         lines.append(line)
-        sources.append(
-            {
-                "document_id": item.document_id,
-                "title": item.title,
-                "chunk_id": item.chunk_id,
-                "score": item.score,
-                "excerpt": item.excerpt,
-            }
-        )
+        sources.append(item.as_source())
     return "\n".join(lines), sources
 
 
