@@ -1,8 +1,8 @@
 """What a PTY prints: decoded, kept for replay, and delivered to the attached client in frames.
 
 Output is decoded incrementally (a multibyte character split across reads survives; invalid
-UTF-8 becomes U+FFFD). Under sustained output one frame goes out per interval or per frame
-size; the first output after a quiet moment goes out at once, so echo stays immediate.
+UTF-8 becomes U+FFFD). Small output (echo, prompts) goes out at once; after a large frame, the
+next waits for the frame interval or a full frame, so bulk output travels in few large events.
 Delivery waits for the client's transport to drain, and reading pauses while too much output
 waits (flow control, as ttyd does): a slow client slows the program instead of growing memory.
 """
@@ -15,23 +15,28 @@ import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+# A frame at least this large means output is flowing in bulk: the next one is coalesced.
+BULK_BYTES = 1024
+
 
 class Scrollback:
     """The last `limit` bytes of output, replayed on attach."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._data = bytearray()
+        self._chunks: deque[bytes] = deque()
+        self._size = 0
 
     def append(self, data: bytes) -> None:
-        self._data += data
-        excess = len(self._data) - self.limit
-        if excess > 0:
-            del self._data[:excess]
+        self._chunks.append(data)
+        self._size += len(data)
+        while self._size - len(self._chunks[0]) >= self.limit:
+            self._size -= len(self._chunks.popleft())
 
     def text(self, held_back: int = 0) -> str:
         """The kept output as text, without the last `held_back` bytes (an unfinished character)."""
-        data = bytes(self._data[: len(self._data) - held_back])
+        data = b"".join(self._chunks)
+        data = data[max(0, len(data) - self.limit) : len(data) - held_back]
         start = 0
         while start < min(3, len(data)) and 0x80 <= data[start] < 0xC0:
             start += 1  # trimming may have cut a character in two
@@ -131,7 +136,7 @@ class OutputStream:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        last = -math.inf
+        last, last_size = -math.inf, 0
         while True:
             await self._wake.wait()
             if not self._pending:
@@ -140,10 +145,11 @@ class OutputStream:
                 self._wake.clear()
                 continue
             wait = last + self._interval - loop.time()
-            if wait > 0 and self._pending_bytes < self._frame_bytes and not self._closing:
+            bulk = last_size >= BULK_BYTES and self._pending_bytes < self._frame_bytes
+            if wait > 0 and bulk and not self._closing:
                 await asyncio.sleep(wait)
             frame = self._take()
-            last = loop.time()
+            last, last_size = loop.time(), len(frame)
             await self._deliver(frame)
             if self._pending_bytes <= self._low:
                 self._resume_reading()

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from ptyprocess import PtyProcess
 
 READ_SIZE = 64 * 1024
-# Reads per readiness callback: enough to drain what the kernel holds, without starving others.
-READS_PER_WAKEUP = 16
 
 
 class InputOverflow(Exception):
@@ -77,20 +75,19 @@ class Pty:
             self._reading = True
 
     def _read(self) -> None:
-        for _ in range(READS_PER_WAKEUP):
-            try:
-                data = os.read(self.fd, READ_SIZE)
-            except BlockingIOError:
-                return
-            except OSError:  # EIO: every slave side is closed
-                data = b""
-            if not data:
-                self.pause_reading()
-                self._on_eof()
-                return
+        # One read per readiness report: a read that finds the PTY empty waits in the kernel for
+        # its buffer work to finish, so reading on until EAGAIN would stall the loop.
+        try:
+            data = os.read(self.fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: every slave side is closed
+            data = b""
+        if data:
             self._on_output(data)
-            if not self._reading:
-                return
+        else:
+            self.pause_reading()
+            self._on_eof()
 
     # Input
 

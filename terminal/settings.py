@@ -28,8 +28,8 @@ TERMINAL_SCROLLBACK_BYTES = env.int("TERMINAL_SCROLLBACK_BYTES", default=256 * 1
 # Input written to a program that does not read it is queued up to this much, then refused.
 TERMINAL_INPUT_BACKLOG_BYTES = env.int("TERMINAL_INPUT_BACKLOG_BYTES", default=1024 * 1024)
 
-# Output framing: under sustained output, one terminal:data per interval or per frame size;
-# the first output after a quiet moment goes out at once.
+# Output framing: small output (echo, prompts) goes out at once; bulk output travels as one
+# terminal:data per interval, or per frame size when that fills first.
 TERMINAL_FRAME_INTERVAL_MS = env.float("TERMINAL_FRAME_INTERVAL_MS", default=5.0)
 TERMINAL_FRAME_BYTES = env.int("TERMINAL_FRAME_BYTES", default=64 * 1024)
 # Flow control: reading the PTY pauses while this much output waits for a slow client, and
