@@ -139,7 +139,9 @@ _HISTORY = TypeAdapter(list[_Turn])
 
 
 def _check_text(request: ReplyRequest) -> None:
-    if not isinstance(request.message, str) or not request.message.strip():
+    if not isinstance(request.message, str):
+        raise ProtocolError("invalid_payload", "message: Input should be a valid string", field="message")
+    if not request.message.strip():
         raise ProtocolError("empty_message", "The message is empty.")
     if len(request.message) > settings.CHAT_MAX_MESSAGE_CHARS:
         raise ProtocolError(
