@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Permission
 from playwright.async_api import Page, async_playwright, expect
 from rest_framework_simplejwt.tokens import AccessToken
 
 from chat.models import Conversation, Document, Message
+from kulvex.roles import role_of
 from kulvex.testing import BASE_DIR, SocketClient
 from terminal.models import TerminalSession
 from voice.models import VoiceTurn
@@ -457,3 +459,40 @@ async def test_documents_upload_index_cite_and_delete_per_project(page, make_acc
     await expect(page.locator("#documents-empty")).to_be_visible()
     assert not await Document.objects.filter(owner=account.user).aexists()
     assert page.errors == []
+
+
+async def test_admin_shows_and_sets_roles(page, make_account):
+    admin, user, viewer = make_account("admin"), make_account("user"), make_account("viewer")
+    await page.goto("/admin/login/?next=/admin/auth/user/")
+    await page.get_by_label("Username").fill(admin.username)
+    await page.get_by_label("Password").fill(admin.password)
+    await page.get_by_role("button", name="Log in").click()
+    rows = page.locator("#result_list tbody tr")
+    await expect(rows.first).to_be_visible()
+
+    # The role column and filter.
+    await page.goto(f"/admin/auth/user/?role=viewer&q={viewer.username}")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(viewer.username)
+    await expect(rows.first.locator("td.field-role")).to_have_text("viewer")
+    await page.goto(f"/admin/auth/user/?role=admin&q={viewer.username}")
+    await expect(page.locator("#result_list")).to_have_count(0)
+
+    # The bulk action goes through assign_role.
+    await page.goto(f"/admin/auth/user/?q={user.username}")
+    await rows.first.locator("input.action-select").check()
+    await page.locator("select[name=action]").select_option("make_viewer")
+    await page.get_by_role("button", name="Go").click()
+    await expect(page.locator(".messagelist")).to_contain_text("1 user(s) are now viewer.")
+    await user.user.arefresh_from_db()
+    assert await sync_to_async(role_of)(user.user) == "viewer"
+
+    # So does the role field of the change form.
+    await page.goto(f"/admin/auth/user/{viewer.user.pk}/change/")
+    await page.get_by_role("combobox", name="Role").select_option("admin")
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    await viewer.user.arefresh_from_db()
+    assert viewer.user.is_staff and viewer.user.is_superuser
+    assert not await viewer.user.groups.filter(name="viewer").aexists()
+    await screenshot(page, "admin-users")
