@@ -87,3 +87,5 @@ class VoiceConsumer(Consumer):
                 await in_thread(stt.executor(), stt.load_model, language)
             except stt.ModelMissing as exc:
                 logger.warning("%s", exc)
+            except Exception:
+                logger.exception("loading the vosk model for %r failed", language)

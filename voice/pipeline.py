@@ -59,6 +59,8 @@ class Voice:
         self.first_audio_at: float | None = None
         self._sentences: asyncio.Queue[str | None] = asyncio.Queue()
         self._task = asyncio.create_task(self._speak_all())
+        # A failure surfaces in finish(); when the turn ends before that, it is already reported.
+        self._task.add_done_callback(lambda task: task.cancelled() or task.exception())
 
     def say(self, sentence: str) -> None:
         self.parts += 1
@@ -179,7 +181,7 @@ class LiveSession:
             await self._listen()
         except Exception:
             logger.exception("voice session %s failed", self.session_id)
-            await self.emit("error", {"code": "internal_error", "message": "Speech recognition failed."})
+            await self._report(ProtocolError("internal_error", "Speech recognition failed."))
             reason = "error"
         await self.on_end(reason)
 
@@ -201,7 +203,7 @@ class LiveSession:
         if heard.final:
             await self._turn(heard.final, _ms(asked_at))
         else:
-            await self.emit("error", ProtocolError("no_speech", "No speech was recognized.").as_event())
+            await self._report(ProtocolError("no_speech", "No speech was recognized."))
 
     async def _turn(self, transcript: str, stt_ms: float) -> None:
         self.listening = False
@@ -209,22 +211,28 @@ class LiveSession:
         self._replying = True
         turn = Turn(index=self._turns, transcript=transcript, stt_ms=stt_ms)
         self._turns += 1
-        spoken = 0.0
+        spoken, failure = 0.0, None
         try:
             spoken = await self._answer(turn)
         except ProtocolError as error:
-            turn.error = f"{error.code}: {error.message}"
-            await self.emit("error", error.as_event())
+            failure = error
+        except asyncio.CancelledError:
+            turn.error = "cancelled: the session ended"
+            raise
         except Exception:
             logger.exception("voice turn %s of session %s failed", turn.index, self.session_id)
-            turn.error = "internal_error"
-            await self.emit("error", {"code": "internal_error", "message": "The reply failed."})
+            failure = ProtocolError("internal_error", "The reply failed.")
         finally:
             self._replying = False
+            if failure is not None:
+                turn.error = f"{failure.code}: {failure.message}"
             await records.save_turn(
                 self.session_id, turn, conversation_id=self.conversation_id, audio_seconds=self.audio_seconds
             )
+        # Listening resumes before the failure is reported, so the client may speak again at once.
         self._await_playback(spoken)
+        if failure is not None:
+            await self._report(failure)
 
     async def _answer(self, turn: Turn) -> float:
         """Get the reply to `turn`, speaking it as it streams; return the seconds of audio sent."""
@@ -239,6 +247,7 @@ class LiveSession:
                     conversation_id=self.conversation_id,
                     conversation_kind="voice",
                     system=settings.VOICE_SYSTEM_PROMPT,
+                    max_tokens=settings.VOICE_MAX_REPLY_TOKENS,
                 )
             )
             self.conversation_id = self._reply.conversation_id
@@ -274,6 +283,9 @@ class LiveSession:
             if turn.first_sentence_ms is None:
                 turn.first_sentence_ms = _ms(started)
             voice.say(sentence)
+
+    async def _report(self, error: ProtocolError) -> None:
+        await self.emit("error", error.as_event())
 
     def _drop_queued_audio(self) -> None:
         """Audio that came after the utterance ended belongs to no utterance; keep a pending stop."""

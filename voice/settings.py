@@ -27,6 +27,8 @@ VOICE_PLAYBACK_GRACE_SECONDS = env.float("VOICE_PLAYBACK_GRACE_SECONDS", default
 
 # The assistant.
 VOICE_SYSTEM_PROMPT = env.str("VOICE_SYSTEM_PROMPT", default="Answer briefly, in plain spoken sentences.")
+# A spoken reply is short: about 100 words, under a minute of speech.
+VOICE_MAX_REPLY_TOKENS = env.int("VOICE_MAX_REPLY_TOKENS", default=150)
 
 # Text-to-speech (pyttsx3 on espeak-ng).
 VOICE_TTS_RATE = env.int("VOICE_TTS_RATE", default=175)

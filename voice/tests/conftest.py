@@ -24,6 +24,7 @@ def server(start_server):
         {
             "VOICE_MAX_SESSION_SECONDS": str(MAX_SESSION_SECONDS),
             "VOICE_MAX_SESSIONS_PER_USER": str(MAX_SESSIONS_PER_USER),
+            "VOICE_MAX_REPLY_TOKENS": "40",  # the test checks a reply is spoken, not how long it is
         },
         name="voice",
     )

@@ -87,7 +87,9 @@ async def test_korean_speech_round_trip(connect, make_account, korean_speech):
     assert len(client.received("voice:transcript")) == 1
 
     # The audit rows and the voice conversation.
-    turn = await VoiceTurn.objects.aget(session_id=ack["session_id"], index=transcript["turn"])
+    turn = await eventually(
+        lambda: VoiceTurn.objects.filter(session_id=ack["session_id"], index=transcript["turn"]).afirst()
+    )
     assert turn.transcript == transcript["text"]
     assert turn.reply == response["text"]
     assert turn.error == ""
@@ -116,19 +118,3 @@ async def test_stop_finishes_the_utterance_then_ends(connect, make_account, kore
     assert response["text"].strip() and audio
     assert await client.wait("voice:ended", timeout=30) == {"session_id": session_id, "reason": "stop"}
     await eventually(lambda: VoiceSession.objects.filter(pk=session_id, end_reason="stop", turns=1).aexists())
-
-
-async def test_disconnect_mid_reply_ends_the_session_at_once(connect, make_account, korean_speech):
-    account = make_account()
-    client = await connect(account)
-    session_id = (await start(client))["session_id"]
-    await stream(client, korean_speech + silence(1.0))
-    await client.wait("voice:transcript", timeout=60)
-    await client.disconnect()
-
-    row = await eventually(lambda: VoiceSession.objects.filter(pk=session_id, ended_at__isnull=False).afirst())
-    assert row.end_reason == "disconnect"
-    # The user's sessions are free again, and the server still listens.
-    again = await connect(account)
-    await start(again)
-    assert await again.call("voice:audio_chunk", {"audio": chunks(silence(0.1))[0]}) == {"ok": True, "listening": True}
