@@ -112,7 +112,12 @@ async def start_reply(request: ReplyRequest) -> Reply:
         if request.project or request.conversation_id is not None:
             project, conversation, stored = await _load(request, with_history=history is None)
         max_tokens = min(request.max_tokens or settings.LLM_MAX_TOKENS, settings.LLM_MAX_TOKENS)
-        budget = router.context_tokens(request.task_type) - max_tokens
+        window = router.context_tokens(request.task_type)
+        budget = window - max_tokens
+        if estimate_tokens(request.message) > budget:
+            raise ProtocolError(
+                "message_too_long", f"The message does not fit the model's context window of {window} tokens."
+            )
         retrieved = await _retrieve(request, project)
         context, sources = _context(retrieved, budget // 2)
         if request.user_id is not None:

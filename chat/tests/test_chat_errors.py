@@ -20,6 +20,7 @@ async def test_bad_payloads(routed_server, make_account):
         ({"message": None}, "invalid_payload"),
         ({"message": "   "}, "empty_message"),
         ({"message": "x" * 8001}, "message_too_long"),
+        ({"message": "x" * 1000, "task_type": "tiny"}, "message_too_long"),  # beyond that model's window
         ({"message": "hi", "history": "not a list"}, "invalid_history"),
         ({"message": "hi", "history": [{"role": "robot", "content": "beep"}]}, "invalid_history"),
         ({"message": "hi", "history": [{"role": "user"}]}, "invalid_history"),
