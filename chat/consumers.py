@@ -61,11 +61,16 @@ class ChatConsumer(Consumer):
 
     @event("stop", StopPayload)
     async def stop(self, client: Client, payload: StopPayload) -> dict:
-        stopping = [
-            reply
-            for reply in self.replies.get(client.sid, ())
-            if payload.conversation_id in (None, reply.conversation_id)
-        ]
+        """This connection's replies, or the one of a conversation of this user (from any tab)."""
+        if payload.conversation_id is None:
+            stopping = list(self.replies.get(client.sid, ()))
+        else:
+            stopping = [
+                reply
+                for replies in self.replies.values()
+                for reply in replies
+                if reply.conversation_id == payload.conversation_id and reply.user_id == client.user_id
+            ]
         for reply in stopping:
             reply.cancel()
         return {"stopped": len(stopping)}

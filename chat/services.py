@@ -58,6 +58,7 @@ class Reply:
         sources: list[dict],
         on_done: Callable[[], None] = lambda: None,
     ) -> None:
+        self.user_id = conversation.owner_id if conversation else None
         self.conversation_id = conversation.pk if conversation else None
         self.error: ProtocolError | None = None
         self._generation = generation

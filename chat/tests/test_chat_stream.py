@@ -133,3 +133,21 @@ async def test_anonymous_chat_is_rate_limited_and_not_stored(routed_server):
             assert done["conversation_id"] is None and done["message_id"] is None
         await rejected(client, {"message": "too many"}, "rate_limited")
     assert Conversation.objects.count() == before
+
+
+async def test_stop_from_another_tab_of_the_same_user_only(routed_server, make_account):
+    account, stranger = make_account(), make_account()
+    async with (
+        SocketClient(routed_server.url) as tab,
+        SocketClient(routed_server.url) as other_tab,
+        SocketClient(routed_server.url) as intruder,
+    ):
+        await tab.connect(account.token)
+        await other_tab.connect(account.token)
+        await intruder.connect(stranger.token)
+        conversation_id = await send(tab, message="stop me elsewhere", task_type="slow")
+        await first_token(tab, conversation_id)
+        assert await intruder.call("chat:stop", {"conversation_id": conversation_id}) == {"ok": True, "stopped": 0}
+        assert await other_tab.call("chat:stop", {"conversation_id": conversation_id}) == {"ok": True, "stopped": 1}
+        done, _ = await finished(tab, conversation_id, timeout=5)
+    assert done["finish_reason"] == "cancelled"
