@@ -43,6 +43,12 @@ async def close_row(session_id: str, **fields) -> None:
     )
 
 
+async def owner_node(session_id: str, user_id: int) -> str | None:
+    """The node running live session `session_id` of `user_id`, if there is one."""
+    row = await TerminalSession.objects.filter(session_id=session_id, user_id=user_id, ended_at__isnull=True).afirst()
+    return row.node if row else None
+
+
 async def live_count(user_id: int) -> int:
     return await TerminalSession.objects.filter(user_id=user_id, ended_at__isnull=True).acount()
 

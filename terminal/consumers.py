@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from pydantic import Field, StrictStr
 
 from kulvex.protocol import Client, Consumer, Payload, ProtocolError, event
 
+from .listing import live_sessions
 from .manager import SessionManager
-from .pty import InputOverflow
 
 Cols = Annotated[int, Field(strict=True, ge=1, le=settings.TERMINAL_MAX_COLS)]
 Rows = Annotated[int, Field(strict=True, ge=1, le=settings.TERMINAL_MAX_ROWS)]
@@ -35,8 +36,11 @@ class ResizePayload(SessionPayload):
     cols: Cols
     rows: Rows
 
+    def size(self) -> dict:
+        return {"cols": self.cols, "rows": self.rows}
 
-class AttachPayload(SessionPayload):
+
+class AttachPayload(ResizePayload):
     # Clients send their size on every (re)attach: the window may have changed meanwhile.
     cols: Cols | None = None
     rows: Rows | None = None
@@ -64,42 +68,34 @@ class TerminalConsumer(Consumer):
         return created
 
     @event("data", DataPayload)
-    async def data(self, client: Client, payload: DataPayload) -> None:
+    async def data(self, client: Client, payload: DataPayload) -> dict:
         allow(client)
-        try:
-            self.manager.owned(client, payload.session_id).write(payload.data)
-        except InputOverflow as exc:
-            raise ProtocolError("input_overflow", str(exc), session_id=payload.session_id) from None
+        return await self.manager.operate(client, payload.session_id, "data", {"data": payload.data})
 
     @event("resize", ResizePayload)
     async def resize(self, client: Client, payload: ResizePayload) -> dict:
         allow(client)
-        self.manager.owned(client, payload.session_id).resize(payload.cols, payload.rows)
-        return {"session_id": payload.session_id, "cols": payload.cols, "rows": payload.rows}
+        return await self.manager.operate(client, payload.session_id, "resize", payload.size())
 
     @event("destroy", SessionPayload)
     async def destroy(self, client: Client, payload: SessionPayload) -> dict:
         allow(client)
-        exit_code = await self.manager.owned(client, payload.session_id).end("destroyed")
-        return {"session_id": payload.session_id, "exit_code": exit_code}
+        return await self.manager.operate(client, payload.session_id, "destroy", {})
 
     @event("attach", AttachPayload)
     async def attach(self, client: Client, payload: AttachPayload) -> dict:
         allow(client)
-        session = await self.manager.attach(client, payload.session_id)
-        if payload.cols and payload.rows:
-            session.resize(payload.cols, payload.rows)
-        return session.describe()
+        return await self.manager.operate(client, payload.session_id, "attach", payload.size())
 
     @event("list")
-    async def list(self, client: Client, payload: Payload) -> dict:
+    async def list_sessions(self, client: Client, payload: Payload) -> dict:
         allow(client)
-        sessions = self.manager.listing(client.user_id)
+        sessions = await sync_to_async(live_sessions)(client.user_id)
         await self.emit("list", {"sessions": sessions}, to=client.sid)
         return {"sessions": sessions}
 
     async def disconnect(self, client: Client) -> None:
-        self.manager.disconnected(client.sid)
+        await self.manager.disconnected(client)
 
     async def startup(self) -> None:
         await self.manager.startup()

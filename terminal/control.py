@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from kulvex.protocol import Client
+
 from . import audit, manager
 from .models import TerminalSession
 
@@ -25,4 +27,8 @@ def end_session(row: TerminalSession, reason: str) -> str:
             ended_at=timezone.now(), end_reason="server_restart"
         )
         return CLOSED
+    if local is not None and local.relay is not None:
+        owner = Client(sid="", user_id=row.user_id)
+        local.call(local.relay.send(row.node, owner, row.session_id, "end", {"reason": reason}), timeout=10)
+        return FORWARDED
     return UNREACHABLE

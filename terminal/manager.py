@@ -15,8 +15,9 @@ from django.conf import settings
 
 from kulvex.protocol import Client, ProtocolError
 
-from . import audit, launch, processes
+from . import audit, launch, operations, processes
 from .pty import Pty
+from .relay import Relay
 from .session import LiveSession
 
 logger = logging.getLogger("terminal.manager")
@@ -37,6 +38,9 @@ class SessionManager:
         self.sessions: dict[str, LiveSession] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._creating: Counter[int] = Counter()
+        self.relay: Relay | None = None
+        # Sessions of other processes attached by clients connected here: sid -> {(node, session id)}
+        self._remote: dict[str, set[tuple[str, str]]] = {}
         self._reaper: asyncio.Task | None = None
         self._reap_again = False
         self._reap_timer: asyncio.TimerHandle | None = None
@@ -51,6 +55,9 @@ class SessionManager:
         if not processes.become_subreaper():
             logger.warning("could not become a child subreaper: orphans of terminals go to init")
         self._reap_periodically()
+        if settings.REDIS_URL:
+            self.relay = Relay(settings.REDIS_URL, audit.node_name(), self.perform)
+            await self.relay.start()
         stale = await audit.close_orphaned_rows()
         if stale:
             killed = await asyncio.to_thread(processes.kill_tagged, set(stale))
@@ -60,6 +67,8 @@ class SessionManager:
         await asyncio.gather(*(session.end("server_shutdown") for session in list(self.sessions.values())))
         if self._reap_timer is not None:
             self._reap_timer.cancel()
+        if self.relay is not None:
+            await self.relay.stop()
 
     # Sessions
 
@@ -122,15 +131,29 @@ class SessionManager:
             raise ProtocolError("not_found", "No such terminal session.", session_id=session_id)
         return session
 
-    async def attach(self, client: Client, session_id: str) -> LiveSession:
-        session = self.owned(client, session_id)
-        await session.attach(client.sid)
-        return session
+    async def operate(self, client: Client, session_id: str, op: str, args: dict) -> dict:
+        """Perform `op` (see operations.py) on a session of this client's user, wherever it runs."""
+        if session_id not in self.sessions and self.relay is not None:
+            node = await audit.owner_node(session_id, client.user_id)
+            if node is not None and node != audit.node_name():
+                result = await self.relay.request(node, client, session_id, op, args)
+                if op == "attach":
+                    self._remote.setdefault(client.sid, set()).add((node, session_id))
+                return result
+        return await self.perform(client, session_id, op, args)
 
-    def disconnected(self, sid: str) -> None:
-        for session in self.sessions.values():
-            if session.sid == sid:
+    async def perform(self, client: Client, session_id: str, op: str, args: dict) -> dict:
+        """Perform `op` on a session of this process (for a client here, or relayed from elsewhere)."""
+        if op == "end":  # only ever sent by server processes (the admin), never by a client
+            return {"ended": await self.end(session_id, args["reason"])}
+        return await operations.OPERATIONS[op](self.owned(client, session_id), client, args)
+
+    async def disconnected(self, client: Client) -> None:
+        for session in list(self.sessions.values()):
+            if session.sid == client.sid:
                 session.detach()
+        for node, session_id in self._remote.pop(client.sid, ()):
+            await self.relay.send(node, client, session_id, "detach", {})
 
     def listing(self, user_id: int | None = None) -> list[dict[str, Any]]:
         """Live sessions (of `user_id`, if given), as terminal:list and the REST API show them."""
