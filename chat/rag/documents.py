@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -59,9 +60,15 @@ def create_document(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    document.file.save(name, ContentFile(data), save=False)
+    document.file.save(_storage_name(name), ContentFile(data), save=False)
     document.save()
     return document
+
+
+def _storage_name(name: str) -> str:
+    """A file name that fits Document.file (100 characters with its directory); the title keeps the whole."""
+    path = PurePath(name)
+    return path.stem[:50] + path.suffix[:10]
 
 
 def find_duplicate(owner, project: Project | None, data: bytes) -> Document | None:

@@ -141,6 +141,15 @@ def test_pdf_upload_is_indexed(api):
     assert found[0]["title"] == "Orrin canal" and "6.8 metres" in found[0]["excerpt"]
 
 
+def test_long_file_names_are_kept_in_the_title(api):
+    alice = api()
+    name = "minutes of the " + "very " * 40 + "long meeting.txt"
+    document = alice.upload(name, b"The Oslet committee meets on Tuesdays.").json()
+    assert document["title"] == name
+    assert len(Document.objects.get(pk=document["id"]).file.name) <= 100
+    assert alice.indexed(document["id"])["status"] == "indexed"
+
+
 def test_a_broken_upload_fails_with_its_reason_and_no_chunks(api):
     alice = api()
     document = alice.upload("report.pdf", b"%PDF-1.4 this is not really a PDF").json()
