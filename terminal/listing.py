@@ -9,7 +9,7 @@ from .models import TerminalSession
 
 
 def describe(row: TerminalSession, live: dict | None) -> dict[str, Any]:
-    """Size and attachment come from the PTY owner when it is this process; None: unknown here."""
+    """Size and state come from the PTY owner when it is this process; None: unknown here."""
     return {
         "session_id": row.session_id,
         "mode": row.mode,
@@ -17,6 +17,7 @@ def describe(row: TerminalSession, live: dict | None) -> dict[str, Any]:
         "rows": live["rows"] if live else row.rows,
         "started_at": row.started_at.isoformat(),
         "attached": live["attached"] if live else None,
+        "paused": live["paused"] if live else None,
         "node": row.node,
         "user": {"id": row.user_id, "username": row.user.get_username()},
     }

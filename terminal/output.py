@@ -72,6 +72,11 @@ class OutputStream:
         self._wake = asyncio.Event()
         self._pump = asyncio.ensure_future(self._run())
 
+    @property
+    def paused(self) -> bool:
+        """Whether reading is paused until the client takes what waits for it."""
+        return self._paused
+
     def feed(self, data: bytes) -> None:
         self.scrollback.append(data)
         text = self._decoder.decode(data)

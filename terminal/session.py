@@ -15,11 +15,9 @@ from django.utils import timezone
 from . import audit, processes, transport
 from .models import TerminalSession
 from .output import OutputStream
-from .pty import InputOverflow, Pty
+from .pty import Pty
 
 logger = logging.getLogger("terminal.session")
-
-__all__ = ["InputOverflow", "LiveSession"]
 
 
 class LiveSession:
@@ -83,6 +81,7 @@ class LiveSession:
             "rows": self.rows,
             "started_at": self.started_at.isoformat(),
             "attached": self.sid is not None,
+            "paused": self.stream.paused,
         }
 
     # Life
