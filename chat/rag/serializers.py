@@ -46,3 +46,15 @@ class SearchSerializer(serializers.Serializer):
     q = serializers.CharField()
     project = serializers.CharField(required=False, allow_blank=True)
     limit = serializers.IntegerField(required=False, min_value=1, default=5)
+
+
+class SourceSerializer(serializers.Serializer):
+    document_id = serializers.IntegerField()
+    title = serializers.CharField()
+    chunk_id = serializers.IntegerField()
+    score = serializers.FloatField()
+    excerpt = serializers.CharField()
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    results = SourceSerializer(many=True)

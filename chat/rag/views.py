@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ErrorDetail, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
@@ -18,7 +19,13 @@ from . import background
 from .documents import DocumentRejected, create_document, delete_document, resolve_project
 from .retrieval import search
 from .scope import Scope
-from .serializers import DocumentSerializer, ProjectSerializer, SearchSerializer, UploadSerializer
+from .serializers import (
+    DocumentSerializer,
+    ProjectSerializer,
+    SearchResultsSerializer,
+    SearchSerializer,
+    UploadSerializer,
+)
 
 
 def _first_error(detail, where: str = "") -> tuple[str, ErrorDetail]:
@@ -89,6 +96,13 @@ class ProjectDetail(OwnerAPIMixin, generics.RetrieveUpdateDestroyAPIView):
 
 
 class DocumentList(OwnerAPIMixin, APIView):
+    serializer_class = DocumentSerializer
+
+    @extend_schema(
+        operation_id="api_documents_list",
+        parameters=[OpenApiParameter("project", str, description="only this project's (slug)")],
+        responses=DocumentSerializer(many=True),
+    )
     def get(self, request):
         documents = Document.objects.filter(owner=request.user).select_related("project")
         if request.query_params.get("project"):
@@ -98,6 +112,7 @@ class DocumentList(OwnerAPIMixin, APIView):
                 return rejected(error)
         return Response(DocumentSerializer(documents, many=True).data)
 
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DocumentSerializer})
     def post(self, request):
         form = UploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -121,11 +136,14 @@ class DocumentList(OwnerAPIMixin, APIView):
 
 
 class DocumentDetail(OwnerAPIMixin, APIView):
+    serializer_class = DocumentSerializer
+
     def get_object(self, pk: int) -> Document:
         return get_object_or_404(Document.objects.select_related("project"), pk=pk, owner=self.request.user)
 
+    @extend_schema(parameters=[OpenApiParameter("wait", float, description="seconds to wait for indexing")])
     def get(self, request, pk: int):
-        """`?wait=SECONDS` waits for indexing this server started to finish."""
+        """`?wait=SECONDS` waits for indexing this server process started to finish."""
         document = self.get_object(pk)
         try:
             seconds = min(float(request.query_params.get("wait", 0)), settings.RAG_WAIT_MAX_SECONDS)
@@ -144,6 +162,9 @@ class DocumentDetail(OwnerAPIMixin, APIView):
 class DocumentSearch(OwnerAPIMixin, APIView):
     """The user's indexed chunks best matching `q`, as the sources chat would cite."""
 
+    serializer_class = SearchResultsSerializer
+
+    @extend_schema(parameters=[SearchSerializer])
     def get(self, request):
         form = SearchSerializer(data=request.query_params)
         form.is_valid(raise_exception=True)
