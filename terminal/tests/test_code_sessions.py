@@ -1,10 +1,15 @@
 """Code sessions (mode kcode) survive disconnects and are listed and reattached from anywhere."""
 
+import threading
+
 import httpx
 import pytest
 
 from kulvex.testing import SocketClient
 
+from .conftest import TERMINAL_ENV
+from .kcode_backend import ScriptedLLM
+from .kcode_pty import kcode_settings
 from .terminals import Terminal, closed_row, eventually, row
 
 pytestmark = pytest.mark.asyncio
@@ -68,3 +73,36 @@ async def test_code_sessions_are_listed_to_their_owner_and_to_admins(server, ter
         listed = {s["session_id"]: s["mode"] for s in (await client.call("terminal:list", {}))["sessions"]}
         assert listed == {code.id: "kcode", shell.id: "shell"}
         await client.call("terminal:destroy", {"session_id": code.id})
+
+
+@pytest.fixture(scope="module")
+def real_kcode(start_server, tmp_root):
+    llm = ScriptedLLM().start()
+    work = tmp_root / "code-session-work"
+    work.mkdir()
+    env = {**TERMINAL_ENV, **kcode_settings(llm, tmp_root), "TERMINAL_CWD": str(work), "TERMINAL_KCODE_COMMAND": ""}
+    yield start_server(env, name="terminal-kcode"), llm
+    llm.stop()
+
+
+async def test_the_real_kcode_answers_on_while_detached_and_is_reattached(real_kcode, terminal_account):
+    server, llm = real_kcode
+    account = terminal_account()
+    resume = threading.Event()
+    llm.answer("Working on it, ", resume, "and DONE-WHILE-AWAY.")
+    first = await connected(server, account)
+    code = await Terminal.open(first, mode="kcode")
+    await code.read_until("kcode>", timeout=60)
+    shell = await Terminal.open(first)  # the control: it ends one grace period after the disconnect
+    await code.type("take your time\r")
+    await code.read_until("Working on it")
+    await first.disconnect()
+    resume.set()  # the answer goes on while nobody is attached
+    assert (await closed_row(shell.id)).end_reason == "disconnected"
+
+    async with await connected(server, account) as second:
+        assert (await second.call("terminal:attach", {"session_id": code.id}))["ok"]
+        again = Terminal(second, code.id)
+        await again.read_until("DONE-WHILE-AWAY")
+        await again.type("/exit\r")
+        assert (await again.exit_event())["exit_code"] == 0
