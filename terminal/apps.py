@@ -6,11 +6,13 @@ class TerminalConfig(AppConfig):
     name = "terminal"
 
     def engines(self) -> dict:
-        from . import launch
+        from . import launch, pty
 
+        shell = launch.shell_argv()
         return {
             "terminal": {
-                "shell": launch.shell_path(),
+                "shell": shell[0] if shell else None,
                 "kcode": launch.kcode_argv() is not None,
+                "setsid": pty.setsid_path(),
             }
         }

@@ -31,20 +31,21 @@ class Command:
     cwd: str
 
 
-def shell_argv() -> list[str]:
-    return shlex.split(settings.TERMINAL_SHELL)
+def resolved(command: str) -> list[str] | None:
+    """`command` split like a command line, its program found on PATH; None if it is not."""
+    argv = shlex.split(command)
+    program = shutil.which(argv[0]) if argv else None
+    return [program, *argv[1:]] if program else None
 
 
-def shell_path() -> str | None:
-    argv = shell_argv()
-    return shutil.which(argv[0]) if argv else None
+def shell_argv() -> list[str] | None:
+    return resolved(settings.TERMINAL_SHELL)
 
 
 def kcode_argv() -> list[str] | None:
     """The kcode command, or None while it is not installed here."""
     if settings.TERMINAL_KCODE_COMMAND:
-        argv = shlex.split(settings.TERMINAL_KCODE_COMMAND)
-        return argv if argv and shutil.which(argv[0]) else None
+        return resolved(settings.TERMINAL_KCODE_COMMAND)
     if KCODE_SOURCE.exists():
         return [sys.executable, str(settings.BASE_DIR / "manage.py"), "kcode"]
     return None
@@ -72,10 +73,10 @@ def command_for(mode: str, session_id: str, user_id: int) -> Command:
     if mode not in MODES:
         raise ProtocolError("unknown_mode", f"Unknown terminal mode {mode!r}; use one of {', '.join(MODES)}.")
     if mode == TerminalSession.MODE_SHELL:
-        argv, shell = shell_argv(), shell_path()
-        if shell is None:
+        argv = shell_argv()
+        if argv is None:
             raise ProtocolError("mode_unavailable", f"The shell {settings.TERMINAL_SHELL!r} was not found.")
-        env = login_environment(shell)
+        env = login_environment(argv[0])
     else:
         argv = kcode_argv()
         if argv is None:

@@ -155,13 +155,10 @@ class SessionManager:
         for node, session_id in self._remote.pop(client.sid, ()):
             await self.relay.send(node, client, session_id, "detach", {})
 
-    def listing(self, user_id: int | None = None) -> list[dict[str, Any]]:
-        """Live sessions (of `user_id`, if given), as terminal:list and the REST API show them."""
-        return [
-            session.describe()
-            for session in list(self.sessions.values())  # also read from request threads
-            if not session.ending and (user_id is None or session.user_id == user_id)
-        ]
+    def listing(self) -> list[dict[str, Any]]:
+        """The live sessions of this process, described by themselves (see listing.py)."""
+        # A copy first: request threads read this too.
+        return [session.describe() for session in list(self.sessions.values()) if not session.ending]
 
     def _ended(self, session: LiveSession) -> None:
         self.sessions.pop(session.id, None)

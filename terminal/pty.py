@@ -1,18 +1,21 @@
 """A process in a pseudo-terminal, driven from the asyncio event loop.
 
-ptyprocess forks and execs (in a worker thread: it waits for the exec); after that, output is
-read with non-blocking reads when the loop reports the master readable, input is written
-without blocking (queued while the PTY is full), and the exit is noticed through a pidfd.
+The program starts as the leader of a new session whose controlling terminal is the PTY, via
+util-linux `setsid --ctty` (which execs it, keeping the pid). subprocess starts it with vfork:
+ptyprocess.spawn forks the whole server in Python, which held the event loop for 60-80 ms per
+terminal on a server with a model loaded. After that, output is read with non-blocking reads
+when the loop reports the master readable, input is written without blocking (queued while
+the PTY is full), and the exit is noticed through a pidfd.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
+import shutil
+import subprocess
+import termios
 from collections.abc import Callable
-
-from ptyprocess import PtyProcess
 
 READ_SIZE = 64 * 1024
 
@@ -21,42 +24,64 @@ class InputOverflow(Exception):
     """The program does not read its input and the backlog is full."""
 
 
-def _child_setup() -> None:
-    # The server ignores SIGPIPE (Python does); a shell's pipelines need the default.
-    for sig in (signal.SIGPIPE, signal.SIGXFSZ):
-        signal.signal(sig, signal.SIG_DFL)
+def setsid_path() -> str | None:
+    return shutil.which("setsid")
 
 
-def exit_code(status: int) -> int:
-    """A wait status as a shell reports it: the exit code, or 128 + the signal number."""
-    code = os.waitstatus_to_exitcode(status)
-    return 128 - code if code < 0 else code
+def exit_code(returncode: int) -> int:
+    """A return code as a shell reports it: the exit code, or 128 + the signal number."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def _start(argv: list[str], env: dict[str, str], cwd: str, cols: int, rows: int) -> tuple[subprocess.Popen, int]:
+    setsid = setsid_path()
+    if setsid is None:
+        raise FileNotFoundError("setsid (util-linux) is needed to start terminal programs")
+    master, slave = os.openpty()
+    try:
+        termios.tcsetwinsize(master, (rows, cols))
+        # restore_signals: the server ignores SIGPIPE (Python does); pipelines need the default.
+        process = subprocess.Popen(
+            [setsid, "--ctty", *argv],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd,
+            env=env,
+            close_fds=True,
+            restore_signals=True,
+        )
+    except BaseException:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)
+    return process, master
 
 
 class Pty:
-    def __init__(self, process: PtyProcess, loop: asyncio.AbstractEventLoop, backlog_limit: int) -> None:
+    def __init__(self, process: subprocess.Popen, fd: int, backlog_limit: int) -> None:
         self._process = process
-        self._loop = loop
+        self._loop = asyncio.get_running_loop()
         self.pid: int = process.pid
-        self.fd: int = process.fd
-        os.set_blocking(self.fd, False)
+        self.fd = fd
+        os.set_blocking(fd, False)
         self._backlog = bytearray()
         self._backlog_limit = backlog_limit
         self._reading = False
         self._on_output: Callable[[bytes], None] | None = None
         self._on_eof: Callable[[], None] | None = None
-        self.exited: asyncio.Future[int] = loop.create_future()
+        self.exited: asyncio.Future[int] = self._loop.create_future()
         self._pidfd = os.pidfd_open(self.pid)
-        loop.add_reader(self._pidfd, self._reap)
+        self._loop.add_reader(self._pidfd, self._reap)
 
     @classmethod
     async def spawn(
         cls, argv: list[str], env: dict[str, str], cwd: str, cols: int, rows: int, backlog_limit: int
     ) -> Pty:
-        process = await asyncio.to_thread(
-            PtyProcess.spawn, argv, cwd=cwd, env=env, dimensions=(rows, cols), preexec_fn=_child_setup
-        )
-        return cls(process, asyncio.get_running_loop(), backlog_limit)
+        """Start `argv` (its first item an absolute path) on a new PTY of `cols` × `rows`."""
+        process, fd = await asyncio.to_thread(_start, argv, env, cwd, cols, rows)
+        return cls(process, fd, backlog_limit)
 
     # Output
 
@@ -101,6 +126,8 @@ class Pty:
                 data = data[os.write(self.fd, data) :]
             except BlockingIOError:
                 pass
+            except OSError:  # the program is gone and its session ending
+                return
             if not data:
                 return
             self._loop.add_writer(self.fd, self._flush_input)
@@ -118,19 +145,16 @@ class Pty:
 
     def resize(self, cols: int, rows: int) -> None:
         """Set the window size; the kernel sends SIGWINCH to the foreground process group."""
-        self._process.setwinsize(rows, cols)
+        if self.fd >= 0:
+            termios.tcsetwinsize(self.fd, (rows, cols))
 
     # Exit
 
     def _reap(self) -> None:
         self._forget_pidfd()
-        try:
-            _, status = os.waitpid(self.pid, 0)
-            code = exit_code(status)
-        except ChildProcessError:
-            code = -1
+        returncode = self._process.wait()  # it has exited: this only collects the status
         if not self.exited.done():
-            self.exited.set_result(code)
+            self.exited.set_result(exit_code(returncode))
 
     def _forget_pidfd(self) -> None:
         if self._pidfd >= 0:
@@ -146,8 +170,5 @@ class Pty:
         self.pause_reading()
         if self._backlog:
             self._loop.remove_writer(self.fd)
+        os.close(self.fd)
         self.fd = -1
-        # Close through ptyprocess so its file object does not close the fd again later.
-        self._process.delayafterclose = 0
-        self._process.terminated = True
-        self._process.close()

@@ -190,6 +190,8 @@ class LiveSession:
             await self._terminate(timeout)
             await asyncio.wait({self._eof}, timeout=timeout)  # the last output, up to the hang-up
             await self.stream.close(timeout)
+        except Exception:
+            logger.exception("ending terminal %s failed", self.id)
         finally:
             self.exit_code = self.pty.exited.result() if self.pty.exited.done() else None
             self.pty.close()

@@ -40,8 +40,11 @@ class Terminal:
     async def read_until(self, needle: str, timeout: float = 15) -> str:
         """Everything printed until `needle` (inclusive of all output so far)."""
         deadline = time.monotonic() + timeout
-        while needle not in self.output:
-            await self.next_data(max(0.01, deadline - time.monotonic()))
+        try:
+            while needle not in self.output:
+                await self.next_data(max(0.01, deadline - time.monotonic()))
+        except TimeoutError:
+            raise AssertionError(f"{needle!r} not printed within {timeout}s; got {self.output[-1500:]!r}") from None
         return self.output
 
     async def exit_event(self, timeout: float = 15) -> dict:
