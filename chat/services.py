@@ -1,9 +1,10 @@
 """The assistant's reply, used by chat, voice and kcode alike.
 
-`start_reply` checks the request and its limits, resolves the project and conversation, saves
-the user's message, assembles the prompt (system → project instructions → retrieved context →
-history → message, within the model's context window) and starts generating. The returned
-`Reply` streams the text and, once it ends for whatever reason, persists the assistant message.
+`start_reply` checks the request and its limits, resolves the project and conversation,
+assembles the prompt (system → project instructions → retrieved context → history → message,
+within the model's context window), starts generating and saves the user's message while the
+model connects; it returns once the message is saved. The returned `Reply` streams the text and,
+once it ends for whatever reason, persists the assistant message.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _failure(started: bool, conversation_id: int | None) -> ProtocolError:
 
 
 async def start_reply(request: ReplyRequest) -> Reply:
-    """Validate `request`, store the user's message and start generating (see the module docstring)."""
+    """Validate `request`, start generating and store the user's message (see the module docstring)."""
     router = get_router()
     router.route(request.task_type)  # unknown_task_type, before anything else
     _check_text(request)
@@ -109,24 +110,18 @@ async def start_reply(request: ReplyRequest) -> Reply:
     _check_anonymous(request, owner)
     _generations.reserve(owner)
     try:
-        project, conversation, stored = None, None, []
-        if request.project or request.conversation_id is not None:
-            project, conversation, stored = await _load(request, with_history=history is None)
+        project, conversation, stored = await _load(request, with_history=history is None)
         max_tokens = min(request.max_tokens or settings.LLM_MAX_TOKENS, settings.LLM_MAX_TOKENS)
         window = router.context_tokens(request.task_type)
-        budget = window - max_tokens
-        if estimate_tokens(request.message) > budget:
-            raise ProtocolError(
-                "message_too_long", f"The message does not fit the model's context window of {window} tokens."
-            )
-        retrieved = await _retrieve(request, project)
-        context, sources = _context(retrieved, budget // 2)
-        if request.user_id is not None:
-            conversation = await _store_question(request, project, conversation)
-        head = _head(request.system, project, context)
-        question = {"role": "user", "content": request.message}
-        messages = fit_messages(head, stored if history is None else history, question, budget)
+        messages, sources = await _prompt(request, project, stored if history is None else history, window, max_tokens)
         generation = router.stream(request.task_type, messages, max_tokens)
+        if request.user_id is not None:
+            try:
+                # The model is already connecting: the database adds nothing to the time to first token.
+                conversation = await _store_question(request, project, conversation)
+            except BaseException:
+                generation.cancel()
+                raise
     except BaseException:
         _generations.release(owner)
         raise
@@ -248,9 +243,15 @@ def _check_anonymous(request: ReplyRequest, owner: str) -> None:
 # Each function is one trip to the database thread: fewer trips, less time to the first token.
 
 
-@sync_to_async
-def _load(request: ReplyRequest, with_history: bool) -> tuple[Project | None, Conversation | None, list[dict]]:
+async def _load(request: ReplyRequest, with_history: bool) -> tuple[Project | None, Conversation | None, list[dict]]:
     """The request's project and conversation (both the user's own), and the stored history."""
+    if not request.project and request.conversation_id is None:
+        return None, None, []
+    return await _load_rows(request, with_history)
+
+
+@sync_to_async
+def _load_rows(request: ReplyRequest, with_history: bool) -> tuple[Project | None, Conversation | None, list[dict]]:
     project = conversation = None
     if request.project:
         project = Project.objects.filter(owner_id=request.user_id, slug=request.project).first()
@@ -310,6 +311,20 @@ def _store_answer(conversation: Conversation, generation: Generation, sources: l
 
 
 # --- prompt -----------------------------------------------------------------------------------
+
+
+async def _prompt(
+    request: ReplyRequest, project: Project | None, history: list[dict], window: int, max_tokens: int
+) -> tuple[list[dict], list[dict]]:
+    """The messages for the model within its context `window`, and the sources they cite."""
+    budget = window - max_tokens
+    if estimate_tokens(request.message) > budget:
+        raise ProtocolError(
+            "message_too_long", f"The message does not fit the model's context window of {window} tokens."
+        )
+    context, sources = _context(await _retrieve(request, project), budget // 2)
+    head = _head(request.system, project, context)
+    return fit_messages(head, history, {"role": "user", "content": request.message}, budget), sources
 
 
 async def _retrieve(request: ReplyRequest, project: Project | None) -> list[rag.Retrieved]:

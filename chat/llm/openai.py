@@ -69,10 +69,11 @@ class OpenAIBackend(Backend):
                         if text := "".join(_read(chunk, outcome) for chunk in events.feed(data)):
                             yield text
                         if events.done:
-                            return
+                            break
                 finally:
                     if not events.done:  # never pool a connection with a reply still streaming
                         response.close()
+                await _finish_body(response)
         except TimeoutError as exc:
             raise BackendError("timed out") from exc
         except aiohttp.ClientError as exc:
@@ -92,6 +93,15 @@ class OpenAIBackend(Backend):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _finish_body(response: aiohttp.ClientResponse) -> None:
+    """Read what follows [DONE] (the end of the chunked body) so the connection can be reused."""
+    try:
+        async with asyncio.timeout(0.5):
+            await response.read()
+    except TimeoutError:
+        response.close()
 
 
 def _read(chunk: dict, outcome: Outcome) -> str:
