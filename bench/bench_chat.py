@@ -174,6 +174,7 @@ def run() -> str:
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
             "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256-signing",
             "LOG_LEVEL": "WARNING",
+            "VOICE_PRELOAD_LANGUAGES": "",  # loading vosk at startup would compete for the GIL
             "CHAT_SYSTEM_PROMPT": SYSTEM,
             "LLM_MAX_TOKENS": str(EMBEDDED_TOKENS),  # the fake backend's replies ignore it
             "LLM_BACKENDS": json.dumps(

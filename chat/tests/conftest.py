@@ -7,11 +7,11 @@ routes each task_type to scenarios of the fake server (see chat.llm.testing).
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
 from chat.llm.testing import FakeOpenAIProcess
-from kulvex.testing import free_port
 
 MAX_CONCURRENT = 2
 ANONYMOUS_RATE_LIMIT = 3
@@ -25,7 +25,15 @@ def fake_llm(tmp_root):
 
 
 @pytest.fixture(scope="package")
-def routed_server(start_server, fake_llm):
+def refused_port():
+    """A port bound but never listening: connections to it are refused, and nobody else gets it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture(scope="package")
+def routed_server(start_server, fake_llm, refused_port):
     def backend(scenario: str, model: str, **options) -> dict:
         return {"kind": "openai", "base_url": fake_llm.base_url(scenario), "model": model, **options}
 
@@ -38,7 +46,7 @@ def routed_server(start_server, fake_llm):
         "unavailable": backend("fail503", "fake-503"),
         "busy": backend("fail429", "fake-429"),
         "hang": backend("hang", "fake-hang", timeout=0.5),
-        "refused": {"kind": "openai", "base_url": f"http://127.0.0.1:{free_port()}/v1", "model": "nobody"},
+        "refused": {"kind": "openai", "base_url": f"http://127.0.0.1:{refused_port}/v1", "model": "nobody"},
     }
     routes = {
         "chat": ["fake"],
