@@ -13,10 +13,6 @@ from .base import Backend, BackendError, Outcome, Prompt
 logger = logging.getLogger("chat.llm")
 
 
-class AllBackendsFailed(BackendError):
-    pass
-
-
 class Generation:
     """Runs in its own task from creation; iterate it for the text, `cancel()` to stop it.
 
@@ -110,7 +106,7 @@ class Generation:
                     raise BackendError(f"{backend.name} failed mid-reply: {reason}") from exc
                 logger.warning("%s failed before its first token: %s", backend.name, reason)
                 failures.append(f"{backend.name}: {reason}")
-        raise AllBackendsFailed("no backend answered (" + "; ".join(failures) + ")")
+        raise BackendError("no backend answered (" + "; ".join(failures) + ")")
 
 
 def _describe(exc: Exception) -> str:
