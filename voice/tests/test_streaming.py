@@ -29,7 +29,12 @@ async def held_llm():
 def held_server(start_server, held_llm):
     backends = {"held": {"kind": "openai", "base_url": held_llm.base_url, "model": "held"}}
     return start_server(
-        {"LLM_BACKENDS": json.dumps(backends), "LLM_ROUTES": json.dumps({"chat": ["held"]})}, name="voice-held"
+        {
+            "LLM_BACKENDS": json.dumps(backends),
+            "LLM_ROUTES": json.dumps({"chat": ["held"]}),
+            "VOICE_PLAYBACK_GRACE_SECONDS": "0",
+        },
+        name="voice-held",
     )
 
 
@@ -66,6 +71,22 @@ async def test_first_sentence_is_spoken_while_the_rest_is_generated(client, held
     rest = [await client.wait("voice:audio", timeout=30) for _ in range(2)]
     assert [a["text"] for a in rest] == ["This is the rest.", "Goodbye."]
     assert all(decode_wav(a)[1] > 0 for a in rest)
+
+
+async def test_listening_resumes_without_playback_done(client, held_llm, korean_speech):
+    await start(client)
+    held_llm.release()
+    await stream(client, korean_speech + silence(1.0))
+    response = await client.wait("voice:response", timeout=60)
+    for _ in range(response["audio_parts"]):
+        await client.wait("voice:audio", timeout=30)
+
+    async def listening() -> bool:
+        ack = await client.call("voice:audio_chunk", {"audio": chunks(silence(0.1))[0]})
+        return ack["listening"]
+
+    # Once the reply would have finished playing (plus a grace of 0 s here), the gate reopens.
+    assert await eventually(listening, timeout=30, interval=0.2)
 
 
 async def test_a_failed_reply_is_reported_and_listening_resumes(client, held_llm, korean_speech):
