@@ -51,6 +51,13 @@ def speech_wav(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
+def server(start_server):
+    """The server, with a shell that reads no startup files: this machine's dotfiles (which may be
+    slow) must not decide when the prompt appears."""
+    return start_server({"TERMINAL_SHELL": "bash --login --noprofile --norc"}, name="dashboard")
+
+
+@pytest.fixture(scope="module")
 def fake_microphone(tmp_root) -> Path:
     if not (shutil.which("espeak-ng") and shutil.which("sox")):
         pytest.fail("espeak-ng and sox are needed (scripts/system-packages.sh installs them)")
@@ -309,6 +316,8 @@ async def open_terminal(page: Page) -> str:
     before = await page.locator("#terminal-panes .pane[data-session-id]").count()
     await page.get_by_role("button", name="New shell tab").click()
     await expect(page.locator("#terminal-panes .pane[data-session-id]")).to_have_count(before + 1)
+    # Type after the shell's prompt, as a person would: bash drops what was typed before it.
+    await expect(terminal_pane(page).locator(".xterm-rows")).to_contain_text(re.compile(r"[$#]"))
     return await terminal_pane(page).get_attribute("data-session-id")
 
 
