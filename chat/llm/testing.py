@@ -8,6 +8,8 @@ Each backend gets its behaviour from the first path segment of its base URL,
 * `ok`: streams "Echo: <last user message>" word by word;
 * `slow`: streams 400 words, one every 20 ms;
 * `burst`: streams N words as fast as it can, one event each, N being the last user message;
+* `ragged`: like `ok`, with CRLF line ends, comment lines, each JSON split over two `data:`
+  lines, written a few bytes at a time;
 * `midfail`: streams three words, then drops the connection;
 * `hang`: never answers;
 * `fail503`, `fail429`: answer with that status.
@@ -83,15 +85,28 @@ class FakeOpenAI:
                 record["state"] = "dropped"
                 request.transport.close()
                 return
-            await response.write(_event({"model": model, "choices": [{"index": 0, "delta": {"content": word}}]}))
+            await self._write(
+                response, scenario, {"model": model, "choices": [{"index": 0, "delta": {"content": word}}]}
+            )
             record["words"] += 1
             if scenario == "slow":
                 await asyncio.sleep(SLOW_INTERVAL)
         usage = {"prompt_tokens": 7, "completion_tokens": record["words"]}
         final = {"model": model, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage}
-        await response.write(_event(final) + b"data: [DONE]\n\n")
+        await self._write(response, scenario, final)
+        await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         record["state"] = "completed"
+
+    async def _write(self, response: web.StreamResponse, scenario: str, data: dict) -> None:
+        if scenario != "ragged":
+            await response.write(b"data: " + json.dumps(data).encode() + b"\n\n")
+            return
+        head, _, tail = json.dumps(data).encode().partition(b", ")
+        event = b": keep-alive\r\ndata: " + head + b",\r\ndata: " + tail + b"\r\n\r\n"
+        for start in range(0, len(event), 5):
+            await response.write(event[start : start + 5])
+            await asyncio.sleep(0.001)
 
 
 def _failure_status(scenario: str) -> int | None:
@@ -111,10 +126,6 @@ def _words(scenario: str, body: dict) -> list[str]:
     if scenario == "midfail":
         return [f"w{i} " for i in range(10)]
     return [word + " " for word in f"Echo: {last}".split()]
-
-
-def _event(data: dict) -> bytes:
-    return b"data: " + json.dumps(data).encode() + b"\n\n"
 
 
 class FakeOpenAIProcess:

@@ -43,6 +43,7 @@ def routed_server(start_server, fake_llm, refused_port):
         "tiny": backend("ok", "fake-tiny", context_tokens=TINY_CONTEXT),
         "slow": backend("slow", "fake-slow"),
         "midfail": backend("midfail", "fake-midfail"),
+        "ragged": backend("ragged", "fake-ragged"),
         "unavailable": backend("fail503", "fake-503"),
         "busy": backend("fail429", "fake-429"),
         "hang": backend("hang", "fake-hang", timeout=0.5),
@@ -55,6 +56,7 @@ def routed_server(start_server, fake_llm, refused_port):
         "slow": ["slow"],
         "fallback": ["refused", "unavailable", "busy", "hang", "fake"],
         "midfail": ["midfail", "fake"],
+        "ragged": ["ragged"],
         "down": ["refused", "unavailable"],
     }
     return start_server(

@@ -22,6 +22,17 @@ async def test_task_types_route_to_their_backends(routed_server, make_account):
     assert chat["finish_reason"] == "stop"
 
 
+async def test_event_streams_split_anywhere_are_parsed(routed_server, make_account):
+    """CRLF line ends, comments, JSON over two data lines, events cut every five bytes."""
+    account = make_account()
+    async with SocketClient(routed_server.url) as client:
+        await client.connect(account.token)
+        done, tokens = await ask(client, message="split me up", task_type="ragged")
+    assert done["response"] == "".join(tokens) == "Echo: split me up "
+    assert (done["model"], done["finish_reason"]) == ("fake-ragged", "stop")
+    assert Message.objects.get(pk=done["message_id"]).completion_tokens == 4
+
+
 async def test_fallback_before_the_first_token(routed_server, fake_llm, make_account):
     """Connection refused, 503, 429 and a timeout each pass the request on to the next backend."""
     account = make_account()
@@ -71,7 +82,7 @@ async def test_unknown_task_type_lists_the_valid_ones(routed_server, make_accoun
         await client.connect(account.token)
         error = await rejected(client, {"message": "hi", "task_type": "poetry"}, "unknown_task_type")
         done, _ = await ask(client, message="still here")
-    assert error["valid"] == ["chat", "code", "down", "fallback", "midfail", "slow", "tiny"]
+    assert error["valid"] == ["chat", "code", "down", "fallback", "midfail", "ragged", "slow", "tiny"]
     assert done["response"] == "Echo: still here "
 
 
