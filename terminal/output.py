@@ -33,14 +33,12 @@ class Scrollback:
         while self._size - len(self._chunks[0]) >= self.limit:
             self._size -= len(self._chunks.popleft())
 
-    def text(self, held_back: int = 0) -> str:
-        """The kept output as text, without the last `held_back` bytes (an unfinished character)."""
-        data = b"".join(self._chunks)
-        data = data[max(0, len(data) - self.limit) : len(data) - held_back]
+    def data(self) -> bytes:
+        data = b"".join(self._chunks)[-self.limit :]
         start = 0
         while start < min(3, len(data)) and 0x80 <= data[start] < 0xC0:
             start += 1  # trimming may have cut a character in two
-        return data[start:].decode("utf-8", "replace")
+        return data[start:]
 
 
 class OutputStream:
@@ -64,8 +62,7 @@ class OutputStream:
         self._frame_bytes = frame_bytes
         self._interval = frame_interval
         self._high, self._low = high_water, high_water // 4
-        self._pending: deque[tuple[str, int]] = deque()
-        self._pending_bytes = 0
+        self._pending = bytearray()  # read, not yet delivered
         self._paused = False
         self._attached = False
         self._closing = False
@@ -79,34 +76,27 @@ class OutputStream:
 
     def feed(self, data: bytes) -> None:
         self.scrollback.append(data)
-        text = self._decoder.decode(data)
-        if self._attached and text:
-            self._queue(text, len(data))
-            if self._pending_bytes >= self._high and not self._closing:
+        if self._attached:
+            self._pending += data
+            self._wake.set()
+            if len(self._pending) >= self._high and not self._closing:
                 self._paused = True
                 self._pause()
 
     def attach(self) -> None:
         """Replay the scrollback, then go on live."""
-        self._pending.clear()
-        self._pending_bytes = 0
+        self._decoder.reset()
+        self._pending = bytearray(self.scrollback.data())
         self._attached = True
-        held_back = len(self._decoder.getstate()[0])
-        replay = self.scrollback.text(held_back)
-        if replay:
-            self._queue(replay, len(replay))
+        self._wake.set()
 
     def detach(self) -> None:
         self._attached = False
         self._pending.clear()
-        self._pending_bytes = 0
         self._resume_reading()
 
     async def close(self, timeout: float) -> None:
         """Deliver what is left (within `timeout`) and stop."""
-        tail = self._decoder.decode(b"", final=True)
-        if self._attached and tail:
-            self._queue(tail, len(tail))
         self._closing = True
         self._wake.set()
         try:
@@ -119,20 +109,10 @@ class OutputStream:
         self._closing = True
         self._resume_reading()
 
-    def _queue(self, text: str, size: int) -> None:
-        self._pending.append((text, size))
-        self._pending_bytes += size
-        self._wake.set()
-
     def _take(self) -> str:
-        parts = []
-        taken = 0
-        while self._pending and (not parts or taken + self._pending[0][1] <= self._frame_bytes):
-            text, size = self._pending.popleft()
-            parts.append(text)
-            taken += size
-        self._pending_bytes -= taken
-        return "".join(parts)
+        chunk = bytes(self._pending[: self._frame_bytes])
+        del self._pending[: self._frame_bytes]
+        return self._decoder.decode(chunk)
 
     def _resume_reading(self) -> None:
         if self._paused:
@@ -146,15 +126,19 @@ class OutputStream:
             await self._wake.wait()
             if not self._pending:
                 if self._closing:
+                    tail = self._decoder.decode(b"", final=True)  # an unfinished character
+                    if tail and self._attached:
+                        await self._deliver(tail)
                     return
                 self._wake.clear()
                 continue
             wait = last + self._interval - loop.time()
-            bulk = last_size >= BULK_BYTES and self._pending_bytes < self._frame_bytes
+            bulk = last_size >= BULK_BYTES and len(self._pending) < self._frame_bytes
             if wait > 0 and bulk and not self._closing:
                 await asyncio.sleep(wait)
             frame = self._take()
             last, last_size = loop.time(), len(frame)
-            await self._deliver(frame)
-            if self._pending_bytes <= self._low:
+            if frame:
+                await self._deliver(frame)
+            if len(self._pending) <= self._low:
                 self._resume_reading()

@@ -39,10 +39,11 @@ async def test_stty_size_follows_create_and_resize_with_sigwinch(server, termina
         terminal = await Terminal.open(client, cols=100, rows=30)
         await terminal.type("stty size\n")
         await terminal.read_until("30 100")
-        # A foreground program that reports the SIGWINCH it gets, with the size it then sees.
+        # A foreground program that reports the SIGWINCH it gets, with the size it then sees, and exits.
         await terminal.type(
-            "python3 -c \"import os, signal; signal.signal(signal.SIGWINCH, lambda *_: print('WINCH', "
-            "*os.get_terminal_size(), flush=True)); print('READY', flush=True); signal.pause()\"\n"
+            'python3 -c "import os, signal; signal.signal(signal.SIGWINCH, lambda *_: (os.write(1, '
+            "b'WINCH %d %d\\\\n' % os.get_terminal_size()), os._exit(0))); os.write(1, b'READY\\\\n'); "
+            'signal.pause()"\n'
         )
         await terminal.read_until("READY\r\n")
         ack = await client.call("terminal:resize", {"session_id": terminal.id, "cols": 132, "rows": 40})
