@@ -6,20 +6,23 @@ Users see their own sessions; admins may ask for everyone's (`?everyone=1`) and 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from itertools import chain
 
-from django.utils import timezone
+from django.conf import settings
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from terminal import audit, manager, processes
+from terminal import audit, control, processes
 from terminal.models import TerminalSession
+from terminal.relay import Relay
 from voice.models import VoiceSession
 
+from .protocol import Client
 from .roles import ADMIN, role_of
 
 END_REASON = "ended_by_admin"
@@ -127,37 +130,46 @@ def _wait_closed(session_id: str, timeout: float) -> TerminalSession | None:
     return None
 
 
+async def _forward_end(row: TerminalSession, reason: str) -> None:
+    relay = Relay(settings.REDIS_URL, audit.node_name(), perform=None)
+    try:
+        await relay.send(row.node, Client(sid="", user_id=row.user_id), row.session_id, "end", {"reason": reason})
+    finally:
+        await relay.stop()
+
+
 def end_terminal_session(session_id: str, reason: str = END_REASON, timeout: float = END_TIMEOUT) -> str:
     """End a live terminal session and return what happened; EndFailed when it cannot be done.
 
-    The process owning the PTY ends it itself when that is this process. Another server process
-    of this host gets the session's processes killed under it: it sees the shell exit, tells the
-    client and closes the row. A row whose owner died is closed here.
+    terminal.control ends it in the server process that owns the PTY, from any server process.
+    From outside them (manage.py) the request goes through Redis when there is one; otherwise,
+    on the owner's host, the session's processes are ended under it: the owner sees the shell
+    exit, tells the client and closes the row.
     """
     row = TerminalSession.objects.filter(session_id=session_id).first()
     if row is None:
         raise EndFailed("not_found", f"No terminal session {session_id!r}.", status=404)
     if not row.is_live:
         return f"Terminal session {session_id} had already ended ({row.end_reason or 'no reason recorded'})."
-    local = manager.current()
-    if local is not None and session_id in local.sessions:
-        local.call(local.end(session_id, reason), timeout)
+    outcome = control.end_session(row, reason)
+    if outcome == control.ENDED:
         return f"Ended terminal session {session_id}."
-    if audit.node_is_dead(row.node, row.started_at):
-        killed = processes.kill_tagged({session_id})
-        TerminalSession.objects.filter(pk=row.pk, ended_at__isnull=True).update(
-            ended_at=timezone.now(), end_reason="server_gone"
-        )
-        return f"Closed terminal session {session_id}: its server {row.node} is gone ({killed} processes killed)."
-    if row.node.rpartition(":")[0] != socket.gethostname():
-        raise EndFailed("other_host", f"Terminal session {session_id} lives on {row.node}; end it there.")
-    processes.kill_tagged({session_id})
+    if outcome == control.CLOSED:
+        return f"Closed terminal session {session_id}: its server {row.node} is gone."
+    killed = False
+    if outcome == control.UNREACHABLE:
+        if settings.REDIS_URL:
+            asyncio.run(_forward_end(row, reason))
+        elif row.node.rpartition(":")[0] == socket.gethostname():
+            killed = bool(processes.kill_tagged({session_id}))
+        else:
+            raise EndFailed("unreachable", f"Terminal session {session_id} lives on {row.node}; end it there.")
     closed = _wait_closed(session_id, timeout)
     if closed is None:
         raise EndFailed("timeout", f"Terminal session {session_id} did not end within {timeout:g} s.", status=504)
-    # The owner recorded the shell's exit; the audit trail says why it exited.
-    TerminalSession.objects.filter(pk=closed.pk).update(end_reason=reason)
-    return f"Ended terminal session {session_id} (exit code {closed.exit_code})."
+    if killed:  # the owner recorded the shell's exit; the audit trail says why it exited
+        TerminalSession.objects.filter(pk=closed.pk).update(end_reason=reason)
+    return f"Ended terminal session {session_id}."
 
 
 class IsAdmin(BasePermission):
