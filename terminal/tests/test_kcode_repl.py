@@ -39,6 +39,7 @@ def kcode(llm, work, tmp_path, make_account):
     children = []
 
     def start(*args: str, **env: str) -> pexpect.spawn:
+        """kcode with these arguments and extra settings in its environment."""
         child = spawn(kcode_env(llm, tmp_path, **env), "--user", account.username, "--cwd", str(work), *args)
         children.append(child)
         return child
@@ -103,6 +104,7 @@ def test_write_and_shell_run_only_after_a_yes(kcode, llm, work):
     llm.answer("Not written, then.")
     say(child, "write hello.py")
     child.expect_exact("[y/N]")
+    assert "write_file(path='hello.py', content=\"print('hello')\\n\")" in plain(child.before)
     child.sendline("n")
     shown = until_prompt(child)
     assert "did not allow" in shown and "Not written, then." in shown
@@ -126,7 +128,7 @@ def test_write_and_shell_run_only_after_a_yes(kcode, llm, work):
 
 
 def test_permission_deny_refuses_without_asking(kcode, llm, work):
-    child = kcode("--permission", "deny")
+    child = kcode(KCODE_PERMISSION="deny")
     llm.answer(tool_block("run_shell", command="touch ran.txt"))
     llm.answer("Denied.")
     say(child, "touch a file")
