@@ -505,3 +505,32 @@ async def test_admin_shows_and_sets_roles(page, make_account):
     assert viewer.user.is_staff and viewer.user.is_superuser
     assert not await viewer.user.groups.filter(name="viewer").aexists()
     await screenshot(page, "admin-users")
+
+
+async def test_kcode_tab_keeps_running_without_a_window_and_is_resumed(browser, page, server, make_account):
+    account = make_account("admin")
+    await sign_in(page, account)
+    await nav(page).get_by_role("link", name="Terminal").click()
+    await page.get_by_role("button", name="New kcode tab").click()
+    pane = terminal_pane(page)
+    await expect(pane.locator(".xterm-rows")).to_contain_text("KULVEX kcode", timeout=60_000)
+    session_id = await pane.get_attribute("data-session-id")
+    await page.context.close()
+
+    # Another window (its own sessionStorage, so no saved tabs) offers the running session.
+    context = await browser.new_context(base_url=server.url, viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    other = await context.new_page()
+    await sign_in(other, account)
+    await nav(other).get_by_role("link", name="Terminal").click()
+    await other.get_by_role("button", name=f"Resume kcode {session_id[:8]}").click()
+    pane = terminal_pane(other)
+    await expect(pane).to_have_attribute("data-session-id", session_id)
+    await expect(pane).to_have_attribute("data-attached", "true")
+    await expect(pane.locator(".xterm-rows")).to_contain_text("kcode>")
+    # It answers: /help lists kcode's commands.
+    await pane.locator(".xterm").click()
+    await other.keyboard.type("/help\n")
+    await expect(pane.locator(".xterm-rows")).to_contain_text("list these commands")
+    await other.get_by_role("button", name=re.compile(r"^Close kcode")).click()
+    await context.close()

@@ -2,6 +2,7 @@
 // (re)connect, so a network drop or a page reload keeps the shell; the size is sent each time.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
+import { get } from "./api.js";
 import * as socket from "./socket.js";
 import { $, debounce, el, showError } from "./ui.js";
 
@@ -156,6 +157,26 @@ function restore() {
   if (first && !active) activate(first);
 }
 
+function resume(id) {
+  const tab = makeTab("kcode");
+  bind(tab, id);
+  activate(tab);
+  attach(tab);
+  loadDetached();
+}
+
+// kcode sessions keep running after their window went away; offer to open them again.
+async function loadDetached() {
+  const { sessions = [] } = await get("/api/code-sessions/?mine=1");
+  const detached = sessions.filter((session) => !tabs.has(session.session_id));
+  nodes.resumeList.replaceChildren(
+    ...detached.map((session) =>
+      el("button", { type: "button", class: "small", onclick: () => resume(session.session_id) }, `Resume kcode ${session.session_id.slice(0, 8)}`),
+    ),
+  );
+  nodes.resume.hidden = detached.length === 0;
+}
+
 function onData({ session_id: id, data }) {
   const tab = tabs.get(id);
   if (tab) tab.term.write(data);
@@ -165,6 +186,11 @@ function onData({ session_id: id, data }) {
 function onExit({ session_id: id, exit_code: code }) {
   const tab = tabs.get(id);
   if (tab) ended(tab, `process exited with code ${code ?? "?"}`);
+}
+
+function onDetached({ session_id: id }) {
+  const tab = tabs.get(id);
+  if (tab) ended(tab, "opened in another window");
 }
 
 function onError(error) {
@@ -180,12 +206,15 @@ export function init() {
     panes: $("#terminal-panes"),
     error: $("#terminal-error"),
     empty: $("#terminal-empty"),
+    resume: $("#terminal-resume"),
+    resumeList: $("#terminal-resume-list"),
   });
   $("#terminal-new-shell").addEventListener("click", () => open("shell"));
   $("#terminal-new-kcode").addEventListener("click", () => open("kcode"));
   socket.on("terminal:data", onData);
   socket.on("terminal:exit", onExit);
   socket.on("terminal:error", onError);
+  socket.on("terminal:detached", onDetached);
   const refit = debounce(() => active && sendSize(active), RESIZE_DEBOUNCE_MS);
   new ResizeObserver(refit).observe(nodes.panes);
   window.addEventListener("resize", refit);
@@ -197,6 +226,7 @@ export function init() {
 
 export function show() {
   if (active) activate(active);
+  loadDetached().catch(() => {});
 }
 
 export function signOut() {
