@@ -204,19 +204,23 @@ async def test_reload_keeps_the_sign_in_and_an_expiring_token_is_refreshed(page,
     await expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
 
-async def test_phone_width_menu(page, make_account):
+async def test_phone_width(page, make_account):
     await page.set_viewport_size(PHONE)
-    await sign_in(page, make_account("user"))
+    await sign_in(page, make_account("admin"))
     toggle = page.get_by_role("button", name="Menu")
     await expect(toggle).to_be_visible()
-    await expect(nav(page).get_by_role("link", name="Documents")).to_be_hidden()
-    await toggle.click()
-    await nav(page).get_by_role("link", name="Documents").click()
-    await expect(page.locator("#page-documents")).to_be_visible()
-    await expect(nav(page)).to_be_hidden()
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page scrolls sideways at phone width ({width}px)"
-    await screenshot(page, "documents-phone")
+    for name in ("Documents", "Voice", "Terminal", "Sessions", "Chat"):
+        await expect(nav(page).get_by_role("link", name=name)).to_be_hidden()
+        await toggle.click()
+        await nav(page).get_by_role("link", name=name).click()
+        await expect(page.locator(f"#page-{name.lower()}")).to_be_visible()
+        await expect(nav(page)).to_be_hidden()
+        if name == "Terminal":
+            await open_terminal(page)
+            await run_in_terminal(page, "echo narrow-$((2*3))", "narrow-6")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways at phone width ({width}px)"
+        await screenshot(page, f"{name.lower()}-phone")
 
 
 async def test_voice_turn_from_the_fake_microphone(page, make_account):

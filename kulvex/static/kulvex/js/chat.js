@@ -248,6 +248,13 @@ export function init(allowed) {
   socket.on("chat:token", onToken);
   socket.on("chat:done", onDone);
   socket.on("chat:error", onError);
+  // The server stops a reply whose client went away; the partial answer stays in the history.
+  socket.on("disconnect", () => {
+    if (!streaming) return;
+    streaming.item.dataset.done = "error";
+    finish();
+    showError(nodes.error, new Error("The connection was lost; the partial answer was kept."));
+  });
   loadStatus().catch(() => {});
 }
 
