@@ -9,14 +9,11 @@ orphaned inside a terminal are re-parented to it rather than to an init that may
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
 import signal
 from collections.abc import Iterable
 
 import psutil
-
-logger = logging.getLogger("terminal.processes")
 
 TAG = "KULVEX_TERMINAL_SESSION"
 _PR_SET_CHILD_SUBREAPER = 36
@@ -68,14 +65,14 @@ def _candidates() -> list[int]:
     return descendants(os.getpid()) if _subreaper else psutil.pids()
 
 
-def _stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, ppid, session id) of `pid` from /proc, or None if it is gone."""
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, session id) of `pid` from /proc, or None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    return fields[0].decode(), int(fields[1]), int(fields[3])
+    return fields[0].decode(), int(fields[3])
 
 
 def _tag_of(pid: int) -> bytes | None:
@@ -101,7 +98,7 @@ def session_processes(leader: int, tag: str) -> list[psutil.Process]:
         stat = _stat(pid)
         if stat is None or stat[0] == "Z":
             continue
-        if stat[2] == leader or _tag_of(pid) == wanted:
+        if stat[1] == leader or _tag_of(pid) == wanted:
             try:
                 found.append(psutil.Process(pid))
             except psutil.NoSuchProcess:
@@ -145,7 +142,7 @@ def reap_orphans(sessions: set[int], leaders: set[int]) -> int:
         if pid in leaders:
             continue
         stat = _stat(pid)
-        if stat is None or stat[0] != "Z" or stat[2] not in sessions:
+        if stat is None or stat[0] != "Z" or stat[1] not in sessions:
             continue
         try:
             if os.waitpid(pid, os.WNOHANG)[0] == pid:
