@@ -262,6 +262,26 @@ async def ask(page: Page, question: str):
     return reply
 
 
+async def test_voice_push_to_talk(page, make_account):
+    await sign_in(page, make_account("user"))
+    await nav(page).get_by_role("link", name="Voice").click()
+    button = page.get_by_role("button", name="Hold to talk")
+    await button.hover()
+    await page.mouse.down()
+    await expect(button).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator("#page-voice")).to_have_attribute("data-state", "listening")
+    heard = page.locator("#voice-partial, #voice-transcript").filter(has_text=re.compile(r"\S"))
+    await expect(heard).not_to_have_count(0)
+    await page.mouse.up()
+    await expect(button).to_have_attribute("aria-pressed", "false")
+    # Releasing ends the utterance: it is answered and spoken, then the session ends.
+    await expect(page.locator("#voice-transcript")).not_to_be_empty(timeout=60_000)
+    await expect(page.locator("#voice-audio")).to_have_attribute("data-played", re.compile(r"^[1-9]"), timeout=60_000)
+    await expect(page.locator("#page-voice")).to_have_attribute("data-session-id", "")
+    await expect(page.locator("#page-voice")).to_have_attribute("data-state", "idle")
+    await expect(page.locator("#voice-error")).to_be_hidden()
+
+
 async def test_chat_streams_an_answer_and_keeps_the_conversation(page, make_account):
     account = make_account("user")
     tokens = count_frames(page, "chat:token")
