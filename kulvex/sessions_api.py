@@ -25,7 +25,7 @@ from voice.models import VoiceSession
 from .protocol import Client
 from .roles import ADMIN, role_of
 
-END_REASON = "ended_by_admin"
+END_REASON = "admin"  # as the terminal admin's action records it
 END_TIMEOUT = 15.0
 
 LIMIT = 200

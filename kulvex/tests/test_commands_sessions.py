@@ -64,7 +64,7 @@ async def test_lists_live_sessions_and_ends_a_terminal_owned_by_the_server(serve
         assert exited["session_id"] == session_id
 
     row = await TerminalSession.objects.aget(session_id=session_id)
-    assert row.ended_at is not None and row.end_reason == "ended_by_admin"
+    assert row.ended_at is not None and row.end_reason == "admin"
     again = await run("--end", session_id)
     assert again.returncode == 0 and "already ended" in again.stdout
 
