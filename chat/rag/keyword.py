@@ -14,6 +14,9 @@ from .scope import Scope
 logger = logging.getLogger("chat.rag")
 _WORD = re.compile(r"\w+")
 _MAX_TERMS = 32
+# bm25 gives terms found in over half of all chunks no weight, and they are the slowest to
+# match: SQLite searches without them (a query of only such terms keeps its rarest one).
+_COMMON_SHARE = 0.5
 _checked = threading.Event()
 
 
@@ -53,12 +56,22 @@ def _ids(sql: str, params: list) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _informative(words: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM chat_chunk")
+        rows = cursor.fetchone()[0] or 0
+        placeholders = ", ".join(["%s"] * len(words))
+        cursor.execute(f"SELECT term, doc FROM {schema.FTS_VOCAB} WHERE term IN ({placeholders})", words)
+        counts = dict(cursor.fetchall())
+    kept = [word for word in words if counts.get(word, 0) <= rows * _COMMON_SHARE]
+    return kept or [min(words, key=lambda word: counts.get(word, 0))]
+
+
 def _sqlite(scope: Scope, words: list[str], limit: int) -> list[int]:
-    where, params = scope.sql("c")
-    match = " OR ".join(f'"{word}"' for word in words)
+    where, params = scope.sql()
+    match = " OR ".join(f'"{word}"' for word in _informative(words))
     return _ids(
-        f"""SELECT c.id FROM {schema.FTS_TABLE} f JOIN chat_chunk c ON c.id = f.rowid
-            WHERE {schema.FTS_TABLE} MATCH %s AND {where}
+        f"""SELECT rowid FROM {schema.FTS_TABLE} WHERE {schema.FTS_TABLE} MATCH %s AND {where}
             ORDER BY bm25({schema.FTS_TABLE}, 2.0, 1.0) LIMIT %s""",
         [match, *params, limit],
     )

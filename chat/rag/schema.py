@@ -1,6 +1,6 @@
 """Database objects Django's ORM cannot describe: keyword and vector indexes of chunks.
 
-SQLite: an FTS5 table over chat_chunk kept in sync by triggers. PostgreSQL: a GIN full-text
+SQLite: an FTS5 table of chunk text, owner and project, kept in sync by triggers. PostgreSQL: a GIN full-text
 index, and where the pgvector extension can be created, a `vector` column with HNSW indexes.
 Every function is idempotent: migrations call them, and so do `manage.py reembed` (to enable
 pgvector installed later) and the first search of a process (to repair SQLite triggers that a
@@ -17,6 +17,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 logger = logging.getLogger("chat.rag")
 
 FTS_TABLE = "chat_chunk_fts"
+FTS_VOCAB = "chat_chunk_fts_vocab"  # how many chunks each term is in
 # The same expression in the index and in queries, so PostgreSQL uses the index.
 # 'english' drops stop words, which matters: PostgreSQL's ranking has no inverse document frequency.
 PG_TEXT_SEARCH_CONFIG = "english"
@@ -30,17 +31,15 @@ PGVECTOR_MISSING = (
     "`manage.py reembed` to enable it."
 )
 
+_FTS_COLUMNS = "heading, text, owner_id, project_id"
+_NEW_ROW = f"""INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS})
+    VALUES (new.id, new.heading, new.text, new.owner_id, new.project_id);"""
+_OLD_ROW = f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id;"
 _SQLITE_TRIGGERS = {
-    f"{FTS_TABLE}_ai": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON chat_chunk BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, heading, text) VALUES (new.id, new.heading, new.text);
-    END""",
-    f"{FTS_TABLE}_ad": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON chat_chunk BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, heading, text) VALUES ('delete', old.id, old.heading, old.text);
-    END""",
-    f"{FTS_TABLE}_au": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF heading, text ON chat_chunk BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, heading, text) VALUES ('delete', old.id, old.heading, old.text);
-        INSERT INTO {FTS_TABLE}(rowid, heading, text) VALUES (new.id, new.heading, new.text);
-    END""",
+    f"{FTS_TABLE}_ai": f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON chat_chunk BEGIN {_NEW_ROW} END",
+    f"{FTS_TABLE}_ad": f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON chat_chunk BEGIN {_OLD_ROW} END",
+    f"{FTS_TABLE}_au": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS} ON chat_chunk
+        BEGIN {_OLD_ROW} {_NEW_ROW} END""",
 }
 
 
@@ -60,20 +59,24 @@ def sqlite_triggers_missing(connection: BaseDatabaseWrapper) -> bool:
 
 
 def install_sqlite(connection: BaseDatabaseWrapper) -> None:
+    """The FTS5 table keeps its own copy of owner and project, so a search filters by them
+    without reading chat_chunk rows (whose embeddings make them long)."""
     _execute(
         connection,
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-            heading, text, content='chat_chunk', content_rowid='id',
+            heading, text, owner_id UNINDEXED, project_id UNINDEXED,
             tokenize='unicode61 remove_diacritics 2')""",
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_VOCAB} USING fts5vocab({FTS_TABLE}, 'row')",
         *_SQLITE_TRIGGERS.values(),
-        # Index the rows that exist already (all of them when repairing).
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+        # Index the rows that exist already (all of them again when repairing).
+        f"DELETE FROM {FTS_TABLE}",
+        f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) SELECT id, {_FTS_COLUMNS} FROM chat_chunk",
     )
 
 
 def uninstall_sqlite(connection: BaseDatabaseWrapper) -> None:
     _execute(connection, *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS))
-    _execute(connection, f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    _execute(connection, f"DROP TABLE IF EXISTS {FTS_VOCAB}", f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
 def install_postgresql(connection: BaseDatabaseWrapper) -> bool:
