@@ -558,3 +558,28 @@ async def test_kcode_tab_keeps_running_without_a_window_and_is_resumed(browser, 
     await expect(pane.locator(".xterm-rows")).to_contain_text("list these commands")
     await other.get_by_role("button", name=re.compile(r"^Close kcode")).click()
     await context.close()
+
+
+async def test_stored_answers_render_markdown_and_code_but_no_script(page, make_account):
+    account = make_account("user")
+    conversation = await Conversation.objects.acreate(owner=account.user, title="Markdown check")
+    await Message.objects.acreate(conversation=conversation, role="user", content="<b>not bold</b>")
+    await Message.objects.acreate(
+        conversation=conversation,
+        role="assistant",
+        content=(
+            "**Bold** and `inline`.\n\n```python\nprint('hi')\n```\n\n"
+            '<img src="x" onerror="window.pwned = 1"> <script>window.pwned = 2</script> '
+            "[link](javascript:window.pwned=3)"
+        ),
+    )
+    await sign_in(page, account)
+    await page.get_by_role("button", name="Markdown check", exact=True).click()
+    answer = page.locator("#chat-messages li.message.assistant .body")
+    await expect(answer.locator("strong")).to_have_text("Bold")
+    await expect(answer.locator("pre code")).to_have_text("print('hi')")
+    await expect(page.locator("#chat-messages li.message.user .body")).to_have_text("<b>not bold</b>")
+    assert await answer.locator("script, [onerror]").count() == 0
+    assert await answer.locator("a[href^='javascript']").count() == 0
+    await answer.get_by_text("link").click()
+    assert await page.evaluate("window.pwned") is None

@@ -161,6 +161,7 @@ async function openConversation(id) {
     });
   }
   if (conversation.task_type) nodes.taskType.value = conversation.task_type;
+  projects.select(conversation.project ?? "");
   highlightCurrent();
 }
 
