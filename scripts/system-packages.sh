@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages KULVEX needs, or says how to when not root.
 set -euo pipefail
-PACKAGES=(espeak-ng libespeak-ng1 sox chromium chromium-driver)
+# fonts-noto-cjk: Korean (and other CJK) transcripts render in the browser.
+PACKAGES=(espeak-ng libespeak-ng1 sox chromium chromium-driver fonts-noto-cjk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

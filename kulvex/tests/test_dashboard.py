@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import re
 import shutil
 import subprocess
@@ -93,28 +92,10 @@ async def page(browser, server) -> Page:
     context.set_default_timeout(TIMEOUT_MS)
     await context.grant_permissions(["microphone"], origin=server.url)
     page = await context.new_page()
-    await release_audio_worklets(page)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     await context.close()
-
-
-async def release_audio_worklets(page: Page) -> None:
-    """Playwright 1.55 leaves audio worklets paused at start, so `audioWorklet.addModule()` never
-    resolves (microsoft/playwright#37592, fixed in 1.56). A second DevTools session attached to
-    each worklet tells it to run; on fixed versions this does nothing."""
-    cdp = await page.context.new_cdp_session(page)
-
-    def attached(event: dict) -> None:
-        if event["targetInfo"]["type"] == "worklet":
-            message = json.dumps({"id": 1, "method": "Runtime.runIfWaitingForDebugger"})
-            asyncio.ensure_future(
-                cdp.send("Target.sendMessageToTarget", {"sessionId": event["sessionId"], "message": message})
-            )
-
-    cdp.on("Target.attachedToTarget", attached)
-    await cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": False})
 
 
 async def screenshot(page: Page, name: str) -> None:
