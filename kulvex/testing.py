@@ -147,3 +147,36 @@ class SocketClient:
     async def __aexit__(self, *exc) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+class AdminBrowser(httpx.Client):
+    """A browser-like HTTP client logged in to the Django admin, carrying session and CSRF cookies."""
+
+    def __init__(self, url: str, username: str, password: str) -> None:
+        super().__init__(base_url=url, timeout=30)
+        page = self.get("/admin/login/")
+        response = self.post(
+            "/admin/login/?next=/admin/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(page.text)},
+        )
+        if response.status_code != 302:
+            raise AssertionError(f"admin login of {username!r} failed: {response.status_code}")
+
+    def __enter__(self) -> AdminBrowser:
+        return self  # already open: the login happened in __init__
+
+    def submit(self, path: str, data: dict, files: dict | None = None, follow: bool = False) -> httpx.Response:
+        """POST a form found at `path`, as the browser would after loading it."""
+        page = self.get(path)
+        page.raise_for_status()
+        form = {**data, "csrfmiddlewaretoken": csrf_token(page.text)}
+        return self.post(path, data=form, files=files, follow_redirects=follow)
+
+
+def csrf_token(page: str) -> str:
+    import re
+
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if match is None:
+        raise AssertionError("the page has no CSRF token")
+    return match.group(1)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-
-import httpx
 
 from kulvex.testing import SocketClient
 
@@ -55,13 +52,3 @@ def upstream_request(fake, message: str) -> dict | None:
         if record["messages"] and record["messages"][-1]["content"] == message:
             return record
     return None
-
-
-def admin_session(server, account) -> httpx.Client:
-    """A browser-like client logged in to the Django admin of `server`."""
-    client = httpx.Client(base_url=server.url, timeout=30)
-    page = client.get("/admin/login/")
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    credentials = {"username": account.username, "password": account.password, "csrfmiddlewaretoken": csrf}
-    assert client.post("/admin/login/?next=/admin/", data=credentials).status_code == 302
-    return client

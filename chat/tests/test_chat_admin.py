@@ -2,9 +2,9 @@
 
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import AdminBrowser, SocketClient
 
-from .chatting import admin_session, ask
+from .chatting import ask
 
 pytestmark = pytest.mark.asyncio
 
@@ -14,7 +14,8 @@ async def test_admin_lists_searches_and_shows_conversations(routed_server, make_
     async with SocketClient(routed_server.url) as client:
         await client.connect(account.token)
         done, _ = await ask(client, message="audit this zebra-question")
-    admin = admin_session(routed_server, make_account("admin"))
+    admin_account = make_account("admin")
+    admin = AdminBrowser(routed_server.url, admin_account.username, admin_account.password)
     found = admin.get("/admin/chat/conversation/", params={"q": "zebra-question", "kind__exact": "chat"})
     assert found.status_code == 200 and "audit this zebra-question" in found.text
     assert account.username in found.text

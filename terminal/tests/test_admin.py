@@ -1,41 +1,23 @@
 """The TerminalSession admin: a read-only audit trail whose action ends live sessions."""
 
-import re
-from contextlib import contextmanager
-
-import httpx
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import AdminBrowser, SocketClient
 
 from .terminals import Terminal, closed_row, row
 
 pytestmark = pytest.mark.asyncio
 
 
-@contextmanager
-def admin_client(server, account):
-    """A browser-like client logged into the Django admin."""
-    with httpx.Client(base_url=server.url, follow_redirects=True) as client:
-        client.get("/admin/login/")
-        response = client.post(
-            "/admin/login/?next=/admin/",
-            data={"username": account.username, "password": account.password, "next": "/admin/"},
-            headers={"X-CSRFToken": client.cookies["csrftoken"]},
-        )
-        assert response.status_code == 200 and "logout" in response.text.lower()
-        yield client
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+def admin_browser(server, account) -> AdminBrowser:
+    return AdminBrowser(server.url, account.username, account.password)
 
 
 async def test_audit_rows_are_listed_searchable_and_read_only(server, terminal_account, make_account):
     owner = terminal_account()
     async with await SocketClient(server.url).connect(owner.token) as client:
         terminal = await Terminal.open(client)
-        with admin_client(server, make_account("admin")) as browser:
+        with admin_browser(server, make_account("admin")) as browser:
             listing = browser.get("/admin/terminal/terminalsession/", params={"q": owner.username, "live": "yes"})
             assert listing.status_code == 200 and terminal.id in listing.text
             assert terminal.id not in browser.get("/admin/terminal/terminalsession/", params={"live": "no"}).text
@@ -51,11 +33,9 @@ async def test_the_end_action_ends_a_live_session(server, terminal_account, make
     async with await SocketClient(server.url).connect(owner.token) as client:
         terminal = await Terminal.open(client)
         pk = (await row(terminal.id)).pk
-        with admin_client(server, make_account("admin")) as browser:
-            page = browser.get("/admin/terminal/terminalsession/").text
-            response = browser.post(
-                "/admin/terminal/terminalsession/",
-                data={"action": "end_sessions", "_selected_action": [pk], "csrfmiddlewaretoken": csrf(page)},
+        with admin_browser(server, make_account("admin")) as browser:
+            response = browser.submit(
+                "/admin/terminal/terminalsession/", {"action": "end_sessions", "_selected_action": [pk]}, follow=True
             )
             assert response.status_code == 200 and "Ended 1 session." in response.text
         assert (await terminal.exit_event())["reason"] == "admin"

@@ -8,7 +8,7 @@ from kulvex.testing import SocketClient
 
 from .conftest import TERMINAL_ENV
 from .terminals import Terminal, closed_row, row
-from .test_admin import admin_client, csrf
+from .test_admin import admin_browser
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
@@ -82,11 +82,9 @@ async def test_the_admin_of_one_node_ends_a_session_of_another(nodes, terminal_a
     async with await SocketClient(a.url).connect(terminal_account().token) as client:
         terminal = await Terminal.open(client)
         pk = (await row(terminal.id)).pk
-        with admin_client(b, make_account("admin")) as browser:
-            page = browser.get("/admin/terminal/terminalsession/").text
-            response = browser.post(
-                "/admin/terminal/terminalsession/",
-                data={"action": "end_sessions", "_selected_action": [pk], "csrfmiddlewaretoken": csrf(page)},
+        with admin_browser(b, make_account("admin")) as browser:
+            response = browser.submit(
+                "/admin/terminal/terminalsession/", {"action": "end_sessions", "_selected_action": [pk]}, follow=True
             )
             assert "Ended 1 session." in response.text
         assert (await terminal.exit_event())["reason"] == "admin"
