@@ -21,15 +21,47 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def command_env(**overrides: str) -> dict[str, str]:
+    """This process's environment for a child `manage.py`, plus `overrides`.
+
+    The test process may allow sync ORM calls in its event loop; servers and commands never do.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(overrides)
+    return env
+
+
+def manage(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run `manage.py ARGS` to completion in a subprocess; `env` defaults to `command_env()`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env if env is not None else command_env(),
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 class ServerProcess:
     """`uvicorn kulvex.asgi:application` on a free loopback port."""
 
     def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env}
-        # The test process may allow sync ORM calls in its event loop; the server never does.
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.env = command_env(**env)
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 

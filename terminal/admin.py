@@ -3,21 +3,10 @@ from collections import Counter
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
+from kulvex.admin_filters import LiveFilter
+
 from . import control
 from .models import TerminalSession
-
-
-class LiveFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "live"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "live"), ("no", "ended")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(ended_at__isnull=self.value() == "yes")
-        return queryset
 
 
 @admin.register(TerminalSession)

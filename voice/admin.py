@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kulvex.admin_filters import LiveFilter
+
 from .models import VoiceSession, VoiceTurn
 
 
@@ -19,21 +21,6 @@ class VoiceTurnInline(admin.TabularInline):
         "error",
     ]
     readonly_fields = fields
-
-
-class LiveFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("live", "Live"), ("ended", "Ended")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "live":
-            return queryset.filter(ended_at__isnull=True)
-        if self.value() == "ended":
-            return queryset.filter(ended_at__isnull=False)
-        return queryset
 
 
 @admin.register(VoiceSession)

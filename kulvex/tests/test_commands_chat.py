@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from chat.models import Conversation
-from kulvex.testing import BASE_DIR
+from kulvex.testing import BASE_DIR, command_env, manage
 
 
 class FakeOpenAI(BaseHTTPRequestHandler):
@@ -67,22 +66,9 @@ def requests_seen():
     return FakeOpenAI.requests
 
 
-def manage(*args: str, base_url: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "OPENAI_BASE_URL": base_url,
-        "LLM_ROUTES": json.dumps({"chat": ["openai"], "code": ["openai"]}),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def chat(*args: str, base_url: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    routes = json.dumps({"chat": ["openai"], "code": ["openai"]})
+    return manage("chat", *args, env=command_env(OPENAI_BASE_URL=base_url, LLM_ROUTES=routes), stdin=stdin)
 
 
 def test_help():
@@ -94,7 +80,7 @@ def test_help():
 
 
 def test_one_question_is_streamed_through_the_router(fake_openai, requests_seen):
-    result = manage("chat", "what is the answer", base_url=fake_openai)
+    result = chat("what is the answer", base_url=fake_openai)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Echo: what is the answer"
     assert "fake-model" in result.stderr
@@ -104,7 +90,7 @@ def test_one_question_is_streamed_through_the_router(fake_openai, requests_seen)
 
 def test_as_a_user_the_conversation_is_stored(fake_openai, requests_seen, make_account):
     account = make_account("user")
-    result = manage("chat", "remember the blue door", "--user", account.username, base_url=fake_openai)
+    result = chat("remember the blue door", "--user", account.username, base_url=fake_openai)
     assert result.returncode == 0, result.stderr
     conversation = Conversation.objects.get(owner=account.user)
     assert [(m.role, m.content) for m in conversation.messages.order_by("created_at", "id")] == [
@@ -115,7 +101,7 @@ def test_as_a_user_the_conversation_is_stored(fake_openai, requests_seen, make_a
 
 
 def test_repl_keeps_the_conversation_and_new_starts_over(fake_openai, requests_seen):
-    result = manage("chat", base_url=fake_openai, stdin="first question\nsecond question\n/new\nthird\n/quit\n")
+    result = chat(base_url=fake_openai, stdin="first question\nsecond question\n/new\nthird\n/quit\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:3] == ["Echo: first question", "Echo: second question", "Echo: third"]
     second, third = requests_seen[1]["messages"], requests_seen[2]["messages"]
@@ -124,8 +110,8 @@ def test_repl_keeps_the_conversation_and_new_starts_over(fake_openai, requests_s
 
 
 def test_unknown_task_type_and_user_are_errors(fake_openai):
-    result = manage("chat", "hi", "--task-type", "no-such-task", base_url=fake_openai)
+    result = chat("hi", "--task-type", "no-such-task", base_url=fake_openai)
     assert result.returncode != 0
     assert "unknown_task_type" in result.stderr
-    result = manage("chat", "hi", "--user", "nobody-here", base_url=fake_openai)
+    result = chat("hi", "--user", "nobody-here", base_url=fake_openai)
     assert result.returncode != 0 and "No active user" in result.stderr

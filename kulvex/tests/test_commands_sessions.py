@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 
 import pytest
 from django.contrib.auth.models import Permission
 
-from kulvex.testing import BASE_DIR, SocketClient
+from kulvex.testing import SocketClient, manage
 from terminal.models import TerminalSession
 
 pytestmark = pytest.mark.asyncio
 
 
-def manage(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "manage.py", "sessions", *args]
-    return subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
-
-
 async def run(*args: str) -> subprocess.CompletedProcess:
-    return await asyncio.to_thread(manage, *args)
+    return await asyncio.to_thread(manage, "sessions", *args)
 
 
 async def test_help():

@@ -1,23 +1,14 @@
 """Several server processes sharing Socket.IO rooms through Redis."""
 
 import asyncio
-import socket
 
 import pytest
 import socketio
 
 from kulvex.realtime import user_room
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, redis_reachable
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 pytestmark = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pexpect
 
-from kulvex.testing import BASE_DIR
+from kulvex.testing import BASE_DIR, command_env, manage
 
 from .kcode_backend import ScriptedLLM
 
@@ -38,10 +37,9 @@ def kcode_settings(llm: ScriptedLLM, tmp: Path) -> dict[str, str]:
 
 def kcode_env(llm: ScriptedLLM, tmp: Path, **extra: str) -> dict[str, str]:
     """The test process's environment with `kcode_settings`, for running kcode directly."""
-    env = {
-        key: value for key, value in os.environ.items() if key not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "KULVEX_USER_ID")
-    }
-    env.update(kcode_settings(llm, tmp), TERM="xterm-256color", **extra)
+    env = command_env(**kcode_settings(llm, tmp), TERM="xterm-256color")
+    env.pop("KULVEX_USER_ID", None)
+    env.update(extra)
     return env
 
 
@@ -73,12 +71,4 @@ def until_prompt(child: pexpect.spawn) -> str:
 
 
 def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "kcode", *args],
-        cwd=BASE_DIR,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return manage("kcode", *args, env=env, stdin=stdin, timeout=60)

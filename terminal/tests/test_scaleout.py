@@ -1,24 +1,15 @@
 """Two server processes sharing Redis: a session is reached through either one."""
 
-import socket
 
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, redis_reachable
 
 from .conftest import TERMINAL_ENV
 from .terminals import Terminal, closed_row, row
 from .test_admin import admin_browser
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 pytestmark = [

@@ -14,14 +14,14 @@ def test_sessions_filter_by_state_and_show_their_turns(server, make_account):
     admin = make_account("admin")
     browser = AdminBrowser(server.url, admin.username, admin.password)
 
-    def listed(state: str) -> str:
-        page = browser.get("/admin/voice/voicesession/", params={"state": state, "q": speaker.username})
+    def listed(live: str) -> str:
+        page = browser.get("/admin/voice/voicesession/", params={"live": live, "q": speaker.username})
         assert page.status_code == 200
         return page.text
 
-    assert f"/admin/voice/voicesession/{live.pk}/change/" in listed("live")
-    assert f"/admin/voice/voicesession/{ended.pk}/change/" not in listed("live")
-    assert f"/admin/voice/voicesession/{ended.pk}/change/" in listed("ended")
+    assert f"/admin/voice/voicesession/{live.pk}/change/" in listed("yes")
+    assert f"/admin/voice/voicesession/{ended.pk}/change/" not in listed("yes")
+    assert f"/admin/voice/voicesession/{ended.pk}/change/" in listed("no")
     detail = browser.get(f"/admin/voice/voicesession/{ended.pk}/change/")
     assert detail.status_code == 200 and "admin-check" in detail.text and 'name="_save"' not in detail.text
     turns = browser.get("/admin/voice/voiceturn/", params={"q": "admin-check"})
