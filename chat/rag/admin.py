@@ -18,6 +18,7 @@ from .indexing import mark_pending
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "owner", "default_task_type", "updated_at"]
     list_filter = ["default_task_type"]
+    date_hierarchy = "created_at"
     search_fields = ["name", "slug", "owner__username"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["owner"]
@@ -56,7 +57,8 @@ class DocumentForm(forms.ModelForm):
 class DocumentAdmin(admin.ModelAdmin):
     form = DocumentForm
     list_display = ["title", "owner", "project", "status", "chunks", "embedding_model", "created_at", "indexed_at"]
-    list_filter = ["status", "embedding_model", "content_type"]
+    list_filter = ["status", "project", "embedding_model", "content_type"]
+    date_hierarchy = "created_at"
     search_fields = ["title", "owner__username", "error", "sha256"]
     list_select_related = ["owner", "project"]
     raw_id_fields = ["owner", "project"]

@@ -1,47 +1,27 @@
 """Documents through the Django admin of the real server: add, status, chunks, re-index, delete."""
 
-import re
-
 import httpx
 import pytest
 
 from chat.models import Chunk, Document, Project
+from kulvex.testing import AdminBrowser
 
 from .rag_corpus import KRANTZ_TXT
 
 
-class AdminSession:
-    """A logged-in admin: a browser-like client with the session and CSRF cookies."""
-
-    def __init__(self, server, account) -> None:
-        self.client = httpx.Client(base_url=server.url, timeout=30)
-        self.url = server.url
-        page = self.client.get("/admin/login/")
-        response = self.client.post(
-            "/admin/login/?next=/admin/",
-            data={"username": account.username, "password": account.password, "csrfmiddlewaretoken": _csrf(page)},
-        )
-        assert response.status_code == 302, response.text
-
-    def submit(self, path: str, data: dict, files: dict | None = None) -> httpx.Response:
-        page = self.client.get(path)
-        assert page.status_code == 200, page.text
-        return self.client.post(path, data={**data, "csrfmiddlewaretoken": _csrf(page)}, files=files)
+class Admin(AdminBrowser):
+    """A logged-in admin that can also wait for a document's indexing, as its owner sees it."""
 
     def indexed(self, document: Document, owner) -> dict:
-        """The document once indexed, as its owner sees it over REST."""
         headers = {"Authorization": f"Bearer {owner.token}"}
-        url = f"{self.url}/api/documents/{document.pk}/"
-        return httpx.get(url, params={"wait": 60}, headers=headers, timeout=70).json()
-
-
-def _csrf(page: httpx.Response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        url = f"/api/documents/{document.pk}/"
+        return httpx.get(f"{self.base_url}{url}", params={"wait": 60}, headers=headers, timeout=70).json()
 
 
 @pytest.fixture
 def admin(server, make_account):
-    return AdminSession(server, make_account("admin"))
+    account = make_account("admin")
+    return Admin(server.url, account.username, account.password)
 
 
 def test_a_document_added_in_the_admin_is_indexed_and_can_be_reindexed(admin, make_account):
@@ -60,9 +40,9 @@ def test_a_document_added_in_the_admin_is_indexed_and_can_be_reindexed(admin, ma
     old_chunks = set(document.chunks.values_list("id", flat=True))
     assert old_chunks
 
-    listing = admin.client.get("/admin/chat/document/", params={"q": "krantz"})
+    listing = admin.get("/admin/chat/document/", params={"q": "krantz"})
     assert "krantz.txt" in listing.text and f"?document__id__exact={document.pk}" in listing.text
-    chunks = admin.client.get("/admin/chat/chunk/", params={"document__id__exact": document.pk})
+    chunks = admin.get("/admin/chat/chunk/", params={"document__id__exact": document.pk})
     assert "418 litres" in chunks.text
 
     response = admin.submit(
