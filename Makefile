@@ -8,7 +8,12 @@ NODE_STAMP := node_modules/.package-lock.json
 SYSTEM_STAMP := var/.system-packages
 PREPARED := var/.prepared
 
-.PHONY: run test setup migrate lint bench clean
+# The PostgreSQL pass runs the database-heavy tests again on a fresh database of this server.
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+POSTGRES_TESTS := kulvex/tests/test_auth.py kulvex/tests/test_users.py chat/tests \
+	terminal/tests/test_terminal.py voice/tests/test_pipeline.py
+
+.PHONY: run test test-postgres setup migrate lint bench clean
 
 run: setup
 	$(PY) manage.py serve
@@ -16,6 +21,12 @@ run: setup
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: setup
+	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; \
+	then TEST_POSTGRES_URL=$(POSTGRES_TEST_URL) $(PY) -m pytest $(POSTGRES_TESTS); \
+	else echo "PostgreSQL is not reachable at $(POSTGRES_TEST_URL): skipping the PostgreSQL pass."; fi
 
 setup: $(PIP_STAMP) $(NODE_STAMP) $(SYSTEM_STAMP) $(PREPARED)
 
