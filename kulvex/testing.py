@@ -212,3 +212,23 @@ def csrf_token(page: str) -> str:
     if match is None:
         raise AssertionError("the page has no CSRF token")
     return match.group(1)
+
+
+async def eventually(check, timeout: float = 15, interval: float = 0.05):
+    """Poll `check()` (sync or async) until it returns something truthy, or fail after `timeout`.
+
+    For state outside our events (another process, the database); events are awaited instead.
+    """
+    import asyncio
+    import inspect
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check}")
+        await asyncio.sleep(interval)

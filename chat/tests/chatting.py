@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from kulvex.testing import SocketClient
 
 
@@ -33,17 +30,6 @@ async def rejected(client: SocketClient, payload, code: str) -> dict:
     error = await client.wait("chat:error", 5)
     assert error["code"] == code, error
     return error
-
-
-async def eventually(check, timeout: float = 10, interval: float = 0.05):
-    """Poll `check` (state outside our events: another process, the database) until it is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            assert result, "condition not met in time"
-            return result
-        await asyncio.sleep(interval)
 
 
 def upstream_request(fake, message: str) -> dict | None:

@@ -4,9 +4,9 @@ import httpx
 import pytest
 
 from chat.models import Message
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 
-from .chatting import ask, eventually, finished, send
+from .chatting import ask, finished, send
 
 pytestmark = pytest.mark.asyncio
 

@@ -3,9 +3,9 @@
 import pytest
 
 from chat.models import Conversation, Message, Project
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 
-from .chatting import ask, eventually, finished, rejected, send, upstream_request
+from .chatting import ask, finished, rejected, send, upstream_request
 from .conftest import ANONYMOUS_RATE_LIMIT, MAX_CONCURRENT
 
 pytestmark = pytest.mark.asyncio

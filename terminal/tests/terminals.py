@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import psutil
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 from terminal.models import TerminalSession
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -49,20 +48,6 @@ class Terminal:
 
     async def exit_event(self, timeout: float = 15) -> dict:
         return await self.client.wait("terminal:exit", timeout, where=lambda d: d["session_id"] == self.id)
-
-
-async def eventually(check, timeout: float = 15, interval: float = 0.05):
-    """Poll `check()` until it returns something truthy, or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {check}")
-        await asyncio.sleep(interval)
 
 
 async def row(session_id: str) -> TerminalSession:

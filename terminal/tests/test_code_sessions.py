@@ -5,12 +5,12 @@ import threading
 import httpx
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 
 from .conftest import TERMINAL_ENV
 from .kcode_backend import ScriptedLLM
 from .kcode_pty import kcode_settings
-from .terminals import Terminal, closed_row, eventually, row
+from .terminals import Terminal, closed_row, row
 
 pytestmark = pytest.mark.asyncio
 

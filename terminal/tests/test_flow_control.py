@@ -5,9 +5,9 @@ import json
 import pytest
 from websockets.asyncio.client import connect
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 
-from .terminals import eventually, find_descendant
+from .terminals import find_descendant
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,12 +8,12 @@ import subprocess
 import httpx
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 from terminal.models import TerminalSession
 from terminal.processes import TAG
 
 from .conftest import TERMINAL_ENV
-from .terminals import Terminal, closed_row, eventually, find_descendant, gone, row
+from .terminals import Terminal, closed_row, find_descendant, gone, row
 
 pytestmark = pytest.mark.asyncio
 

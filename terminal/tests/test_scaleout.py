@@ -1,6 +1,5 @@
 """Two server processes sharing Redis: a session is reached through either one."""
 
-
 import pytest
 
 from kulvex.testing import SocketClient, redis_reachable

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 
-from .terminals import Terminal, closed_row, descendants, eventually, find_descendant, gone, row
+from .terminals import Terminal, closed_row, descendants, find_descendant, gone, row
 
 pytestmark = pytest.mark.asyncio
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import inspect
 import subprocess
 
 import pytest
@@ -53,19 +51,6 @@ def b64(pcm: bytes) -> str:
 def chunks(pcm: bytes, size: int = CHUNK_BYTES) -> list[str]:
     """`pcm` cut into base64 chunks of 100 ms."""
     return [b64(pcm[i : i + size]) for i in range(0, len(pcm), size)]
-
-
-async def eventually(check, timeout: float = 15.0, interval: float = 0.05):
-    """Wait for `check()` (sync or async) to return something truthy; the server works concurrently."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = check()
-        result = await result if inspect.isawaitable(result) else result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {check}")
-        await asyncio.sleep(interval)
 
 
 @pytest.fixture(scope="package")

@@ -8,9 +8,10 @@ import pytest
 import pytest_asyncio
 from django.conf import settings
 
+from kulvex.testing import eventually
 from voice.models import VoiceSession
 
-from .conftest import MAX_SESSION_SECONDS, MAX_SESSIONS_PER_USER, b64, chunks, eventually, silence
+from .conftest import MAX_SESSION_SECONDS, MAX_SESSIONS_PER_USER, b64, chunks, silence
 
 pytestmark = pytest.mark.asyncio
 

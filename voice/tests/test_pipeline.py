@@ -10,9 +10,10 @@ import wave
 import pytest
 
 from chat.models import Conversation
+from kulvex.testing import eventually
 from voice.models import VoiceSession, VoiceTurn
 
-from .conftest import chunks, eventually, silence
+from .conftest import chunks, silence
 
 pytestmark = pytest.mark.asyncio
 

@@ -7,10 +7,10 @@ import json
 import pytest
 import pytest_asyncio
 
-from kulvex.testing import SocketClient
+from kulvex.testing import SocketClient, eventually
 from voice.models import VoiceSession, VoiceTurn
 
-from .conftest import chunks, eventually, silence
+from .conftest import chunks, silence
 from .held_llm import FIRST, REST, HeldLLM
 from .test_pipeline import HANGUL, decode_wav, start, stream
 
