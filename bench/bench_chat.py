@@ -18,7 +18,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +26,8 @@ import httpx
 
 from chat.llm.testing import FakeOpenAIProcess
 from kulvex.testing import BASE_DIR, ServerProcess, SocketClient, free_port
+
+from .scratch import manage, scratch_env
 
 BENCH = Path(__file__).resolve().parent
 CLIENTS, TOKENS = 16, 2000  # throughput: concurrent clients × tokens per reply
@@ -64,19 +65,14 @@ def throughput(target: dict, pid: int | None) -> dict:
     }
 
 
-def prepare_database(env: dict[str, str], users: int) -> list[str]:
-    """Migrate a fresh database and return access tokens of `users` new users."""
-    run_env = {**os.environ, **env}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=run_env, check=True)
+def bench_tokens(env: dict[str, str], users: int) -> list[str]:
+    """Access tokens of `users` new users."""
     script = (
         "import json; from django.contrib.auth import get_user_model; from kulvex.tokens import issue_tokens; "
         "print(json.dumps([issue_tokens(get_user_model().objects.create_user(f'bench{i}'))['access_token'] "
         f"for i in range({users})]))"
     )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=BASE_DIR, env=run_env, check=True, capture_output=True
-    )
-    return json.loads(out.stdout.splitlines()[-1])
+    return json.loads(manage(env, "shell", "-c", script).splitlines()[-1])
 
 
 class NodeRelay:
@@ -170,26 +166,22 @@ def embedded_direct() -> tuple[float, float]:
 def run() -> str:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="kulvex-bench-") as tmp, FakeOpenAIProcess() as fake:
-        env = {
-            "KULVEX_DATA_DIR": tmp,
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256-signing",
-            "LOG_LEVEL": "WARNING",
-            "VOICE_PRELOAD_LANGUAGES": "",  # loading vosk at startup would compete for the GIL
-            "CHAT_SYSTEM_PROMPT": SYSTEM,
-            "CHAT_MAX_CONCURRENT_GENERATIONS": str(CLIENTS),  # anonymous clients all share one address
-            "CHAT_ANONYMOUS_RATE_LIMIT": "0",
-            "LLM_MAX_TOKENS": str(EMBEDDED_TOKENS),  # the fake backend's replies ignore it
-            "LLM_BACKENDS": json.dumps(
-                {
-                    "bench": {"kind": "openai", "base_url": fake.base_url("burst"), "model": "bench"},
-                    "slow": {"kind": "openai", "base_url": fake.base_url("slow"), "model": "slow"},
-                    "embedded": {"kind": "embedded"},
-                }
-            ),
-            "LLM_ROUTES": json.dumps({"chat": ["bench"], "slow": ["slow"], "embedded": ["embedded"]}),
+        backends = {
+            "bench": {"kind": "openai", "base_url": fake.base_url("burst"), "model": "bench"},
+            "slow": {"kind": "openai", "base_url": fake.base_url("slow"), "model": "slow"},
+            "embedded": {"kind": "embedded"},
         }
-        tokens = prepare_database(env, CLIENTS)
+        env = scratch_env(
+            Path(tmp),
+            VOICE_PRELOAD_LANGUAGES="",  # loading vosk at startup would compete for the GIL
+            CHAT_SYSTEM_PROMPT=SYSTEM,
+            CHAT_MAX_CONCURRENT_GENERATIONS=str(CLIENTS),  # anonymous clients all share one address
+            CHAT_ANONYMOUS_RATE_LIMIT="0",
+            LLM_MAX_TOKENS=str(EMBEDDED_TOKENS),  # the fake backend's replies ignore it
+            LLM_BACKENDS=json.dumps(backends),
+            LLM_ROUTES=json.dumps({"chat": ["bench"], "slow": ["slow"], "embedded": ["embedded"]}),
+        )
+        tokens = bench_tokens(env, CLIENTS)
         with ServerProcess(env, Path(tmp) / "server.log") as server, NodeRelay(fake.base_url("burst")) as relay:
             targets = {
                 "direct": {"mode": "direct", "url": fake.base_url("burst")},

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,13 +26,6 @@ RUNS = 3
 USERNAME = "bench-pty"
 PASSWORD = "bench-pty-password-9"
 PROMPT = "$ "
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
 
 
 def big_file(directory: Path) -> Path:
@@ -185,18 +176,11 @@ def run() -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kulvex.settings")
     from kulvex.testing import ServerProcess
 
+    from .scratch import scratch_env, user_token
+
     tmp = Path(tempfile.mkdtemp(prefix="kulvex-bench-pty-"))
-    env = {
-        **os.environ,
-        "KULVEX_DATA_DIR": str(tmp / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256",
-        "LOG_LEVEL": "WARNING",
-        "TERMINAL_SHELL": " ".join(SHELL),
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "createuser", USERNAME, "--role", "admin", "--password", PASSWORD)
-    token = manage(env, "token", USERNAME)
+    env = scratch_env(tmp, TERMINAL_SHELL=" ".join(SHELL))
+    token = user_token(env, USERNAME, PASSWORD, role="admin")
     path = big_file(tmp)
 
     echo = {"direct": [], "server": []}

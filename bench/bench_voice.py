@@ -17,7 +17,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,13 +44,6 @@ def speech_pcm(directory: Path) -> bytes:
 
 def split(pcm: bytes) -> list[bytes]:
     return [pcm[i : i + CHUNK] for i in range(0, len(pcm), CHUNK)]
-
-
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip()
 
 
 # --- vosk in this process -----------------------------------------------------------------------
@@ -159,18 +151,11 @@ def run() -> str:
     from kulvex.testing import ServerProcess
     from voice import stt, tts
 
+    from .scratch import manage, scratch_env, user_token
+
     tmp = Path(tempfile.mkdtemp(prefix="kulvex-bench-voice-"))
-    env = {
-        **os.environ,
-        "KULVEX_DATA_DIR": str(tmp / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256",
-        "LOG_LEVEL": "WARNING",
-        "VOICE_MAX_REPLY_TOKENS": "60",
-    }
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "createuser", USERNAME, "--password", PASSWORD)
-    token = manage(env, "token", USERNAME)
+    env = scratch_env(tmp, VOICE_MAX_REPLY_TOKENS="60")
+    token = user_token(env, USERNAME, PASSWORD)
 
     pcm = speech_pcm(tmp)
     pieces = split(pcm)
