@@ -7,6 +7,7 @@ import sys
 import pytest
 from django.contrib.auth.models import Permission
 
+from .kcode_backend import ScriptedLLM
 from .terminals import PROGRAMS
 
 # Short enough to wait for in tests; the kcode stand-in keeps tests independent of any model.
@@ -36,3 +37,21 @@ def terminal_account(make_account):
         return account
 
     return make
+
+
+@pytest.fixture(scope="module")
+def llm():
+    """A scripted OpenAI-compatible model for kcode."""
+    backend = ScriptedLLM().start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def work(tmp_path):
+    """kcode's working directory, with a secret beside it that must stay out of reach."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "notes.txt").write_text("alpha\nbeta\n")
+    (tmp_path / "secret.txt").write_text("hunter2\n")
+    return root

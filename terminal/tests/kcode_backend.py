@@ -107,3 +107,8 @@ class ScriptedLLM:
             await asyncio.sleep(0.02)  # a steady stream, not a flood
         await response.write(chunk({}, finish_reason="stop") + b"data: [DONE]\n\n")
         await response.write_eof()
+
+
+def tool_block(tool: str, **args) -> str:
+    """An answer asking kcode to run `tool` with `args`, as its system prompt tells models to."""
+    return "```tool\n" + json.dumps({"tool": tool, "args": args}) + "\n```\n"

@@ -10,27 +10,8 @@ from chat.models import Conversation
 from kulvex.testing import free_port
 from terminal.kcode.users import UnknownUser, resolve_user
 
-from .kcode_backend import ScriptedLLM
+from .kcode_backend import tool_block
 from .kcode_pty import kcode_env, run
-
-
-@pytest.fixture(scope="module")
-def llm():
-    backend = ScriptedLLM().start()
-    yield backend
-    backend.stop()
-
-
-@pytest.fixture
-def work(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "notes.txt").write_text("alpha\nbeta\n")
-    return root
-
-
-def tool_block(tool: str, **args) -> str:
-    return "```tool\n" + json.dumps({"tool": tool, "args": args}) + "\n```"
 
 
 def test_print_answers_once_on_stdout_with_tools_on_stderr(llm, work, tmp_path, make_account):

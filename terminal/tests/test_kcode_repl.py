@@ -1,6 +1,5 @@
 """kcode's REPL driven in a real PTY, answering from a scripted OpenAI-compatible model."""
 
-import json
 import threading
 
 import pexpect
@@ -8,28 +7,8 @@ import pytest
 
 from chat.models import Conversation
 
-from .kcode_backend import ScriptedLLM
+from .kcode_backend import tool_block
 from .kcode_pty import kcode_env, plain, say, spawn, until_prompt
-
-
-def tool_block(tool: str, **args) -> str:
-    return "```tool\n" + json.dumps({"tool": tool, "args": args}) + "\n```\n"
-
-
-@pytest.fixture(scope="module")
-def llm():
-    backend = ScriptedLLM().start()
-    yield backend
-    backend.stop()
-
-
-@pytest.fixture
-def work(tmp_path):
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "notes.txt").write_text("alpha\nbeta\n")
-    (tmp_path / "secret.txt").write_text("hunter2\n")
-    return root
 
 
 @pytest.fixture
