@@ -67,7 +67,7 @@ def test_ingest_argument_errors(tmp_path):
     (tmp_path / "a.txt").write_text("text")
     for args, message in [
         ([str(tmp_path / "missing.txt"), "--user", owner.username], "no such file or directory"),
-        ([str(tmp_path), "--user", "nobody-at-all"], "No user 'nobody-at-all'"),
+        ([str(tmp_path), "--user", "nobody-at-all"], "There is no active user 'nobody-at-all'"),
         ([str(tmp_path), "--user", owner.username, "--project", "nope"], "--create-project"),
         ([str(tmp_path / "empty-dir"), "--user", owner.username], "no such file"),
     ]:

@@ -114,4 +114,4 @@ def test_unknown_task_type_and_user_are_errors(fake_openai):
     assert result.returncode != 0
     assert "unknown_task_type" in result.stderr
     result = chat("hi", "--user", "nobody-here", base_url=fake_openai)
-    assert result.returncode != 0 and "No active user" in result.stderr
+    assert result.returncode != 0 and "There is no active user" in result.stderr

@@ -7,12 +7,12 @@ import os
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
+from kulvex.users import UnknownUser, active_user, only_superuser
+
+__all__ = ["SESSION_USER_VARIABLE", "UnknownUser", "resolve_user"]
+
 # Set by the server in the environment of a kcode terminal session.
 SESSION_USER_VARIABLE = "KULVEX_USER_ID"
-
-
-class UnknownUser(Exception):
-    pass
 
 
 def resolve_user(username: str | None = None) -> AbstractBaseUser:
@@ -25,13 +25,4 @@ def resolve_user(username: str | None = None) -> AbstractBaseUser:
         if username and username != user.get_username():
             raise UnknownUser(f"This terminal session belongs to {user.get_username()!r}; --user cannot change that.")
         return user
-    if username:
-        user = users.filter(username=username).first()
-        if user is None:
-            raise UnknownUser(f"There is no active user {username!r}.")
-        return user
-    superusers = list(users.filter(is_superuser=True)[:2])
-    if len(superusers) == 1:
-        return superusers[0]
-    problem = "there is no superuser" if not superusers else "there are several superusers"
-    raise UnknownUser(f"Pass --user NAME: {problem} to act as.")
+    return active_user(username) if username else only_superuser()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 from tqdm import tqdm
@@ -14,6 +13,7 @@ from chat.models import Document, Project
 from chat.rag.documents import DocumentRejected, create_document, find_duplicate, resolve_project
 from chat.rag.extract import EXTENSIONS
 from chat.rag.indexing import index_document
+from kulvex.users import UnknownUser, active_user, only_superuser
 
 
 class ChunkBar:
@@ -84,16 +84,10 @@ class Command(BaseCommand):
         return "indexed", document.chunk_count
 
     def owner(self, username: str | None):
-        users = get_user_model().objects
-        if username:
-            found = users.filter(username=username).first()
-            if found is None:
-                raise CommandError(f"No user {username!r}.")
-            return found
-        admins = list(users.filter(is_superuser=True)[:2])
-        if len(admins) != 1:
-            raise CommandError("Say whose documents these are with --user.")
-        return admins[0]
+        try:
+            return active_user(username) if username else only_superuser()
+        except UnknownUser as exc:
+            raise CommandError(str(exc)) from None
 
     def project(self, owner, slug: str | None, create: bool) -> Project | None:
         if slug and create:

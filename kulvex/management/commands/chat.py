@@ -1,10 +1,10 @@
 import asyncio
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kulvex.protocol import ProtocolError
+from kulvex.users import UnknownUser, active_user
 
 REPL_HELP = "Type a question and press Enter. /new starts a new conversation, /quit (or Ctrl-D) leaves."
 
@@ -39,10 +39,10 @@ class Command(BaseCommand):
     def user_id(self, username: str | None) -> int | None:
         if not username:
             return None
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user {username!r}.")
-        return user.pk
+        try:
+            return active_user(username).pk
+        except UnknownUser as exc:
+            raise CommandError(str(exc)) from None
 
     def repl(self, session: "_Session") -> None:
         interactive = sys.stdin.isatty()
