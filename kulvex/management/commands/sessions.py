@@ -4,7 +4,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from kulvex.sessions_api import EndFailed, end_terminal_session, session_rows
+from kulvex.sessions_api import session_rows
+from terminal.control import EndFailed, end_anywhere
 
 
 def human_bytes(count: int) -> str:
@@ -39,7 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args, all, kind, user, end, **options):
         if end:
             try:
-                self.stdout.write(end_terminal_session(end))
+                self.stdout.write(end_anywhere(end))
             except EndFailed as error:
                 raise CommandError(error.message) from None
             return
@@ -60,8 +61,13 @@ class Command(BaseCommand):
         for row in rows:
             state = "live" if row["live"] else f"ended {_when(row['ended_at'])} ({row['end_reason'] or '-'})"
             table.add_row(
-                row["kind"], str(row["id"]), row["user"]["username"], _when(row["started_at"]), state,
-                row["client_address"], _details(row),
+                row["kind"],
+                str(row["id"]),
+                row["user"]["username"],
+                _when(row["started_at"]),
+                state,
+                row["client_address"],
+                _details(row),
             )
         console = Console(width=200, no_color=options.get("no_color", False), force_terminal=False)
         with console.capture() as captured:
