@@ -168,7 +168,12 @@ class SocketClient:
                         self._read[event] = len(seen)
                     await self._changed.wait()
 
-        return await asyncio.wait_for(next_one(), timeout)
+        try:
+            return await asyncio.wait_for(next_one(), timeout)
+        except TimeoutError:
+            seen = {name: len(items) for name, items in self._events.items()}
+            errors = [item for name, items in self._events.items() if name.endswith(":error") for item in items]
+            raise TimeoutError(f"no {event} within {timeout}s; received {seen}; errors {errors}") from None
 
     async def disconnect(self) -> None:
         await self.sio.disconnect()

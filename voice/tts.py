@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import logging
 import tempfile
 import wave
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,8 @@ from .audio import Wav
 from .stt import base_language
 
 ENGINE = "pyttsx3/espeak-ng"
+
+logger = logging.getLogger("voice.tts")
 
 
 class SpeechError(RuntimeError):
@@ -63,21 +66,36 @@ def voice_for(language: str) -> str:
     raise SpeechError(f"espeak-ng has no voice for {language!r}; set VOICE_TTS_VOICES.")
 
 
+# pyttsx3's espeak driver now and then writes the file before the last audio callback is added
+# (about 1 sentence in 200 here, seemingly when espeak delivers the end and its final samples
+# together); synthesizing again gives the audio.
+ATTEMPTS = 3
+
+
 def synthesize(text: str, language: str) -> Wav:
     """Speak `text` in the voice for `language`. Blocks: call it on `executor()`."""
     speaker = engine()
     speaker.setProperty("voice", voice_for(language))
     speaker.setProperty("rate", settings.VOICE_TTS_RATE)
+    problem = ""
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            logger.warning("espeak-ng gave no audio for %r (%s); trying again", text[:40], problem)
+        try:
+            speech = Wav.parse(_render(speaker, text))
+        except (wave.Error, EOFError) as exc:
+            problem = str(exc)
+            continue
+        if speech.seconds > 0:
+            return speech
+        problem = "empty"
+    raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r} ({problem}).")
+
+
+def _render(speaker: pyttsx3.Engine, text: str) -> bytes:
     with tempfile.NamedTemporaryFile(suffix=".wav") as target:
         speaker.save_to_file(text, target.name)
         # The espeak driver prints a line for every file it saves.
         with contextlib.redirect_stdout(io.StringIO()):
             speaker.runAndWait()
-        data = target.read()
-    try:
-        speech = Wav.parse(data)
-    except (wave.Error, EOFError) as exc:
-        raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r}: {exc}") from None
-    if speech.seconds <= 0:
-        raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r}.")
-    return speech
+        return target.read()
