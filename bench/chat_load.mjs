@@ -8,6 +8,8 @@
 // The message asks the fake backend for `size` tokens.
 import { io } from "socket.io-client";
 
+import { streamTokens } from "./sse.mjs";
+
 const countTokens = (text) => text.split(" ").length - 1; // the fake backend's tokens end with a space
 
 function connect(url, token) {
@@ -38,30 +40,12 @@ function askSocket(socket, size, stats) {
 
 async function askDirect(url, size, stats) {
   const started = performance.now();
-  const res = await fetch(`${url}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "bench", messages: [{ role: "user", content: String(size) }], stream: true }),
-  });
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return stats;
-    buffer += decoder.decode(value, { stream: true });
-    let end;
-    while ((end = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 1);
-      if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
-      const token = JSON.parse(line.slice(6)).choices?.[0]?.delta?.content;
-      if (!token) continue;
-      if (stats.events === 0) stats.ttft = performance.now() - started;
-      stats.events += 1;
-      stats.tokens += countTokens(token);
-    }
+  for await (const token of streamTokens(url, String(size))) {
+    if (stats.events === 0) stats.ttft = performance.now() - started;
+    stats.events += 1;
+    stats.tokens += countTokens(token);
   }
+  return stats;
 }
 
 // An asker per client of `target`: ask(size) resolves to {ttft, events, tokens}.

@@ -55,6 +55,13 @@ def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
         return False
 
 
+def requires_redis():
+    """A pytest mark skipping tests when no Redis answers on the local default port."""
+    import pytest
+
+    return pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+
+
 class ServerProcess:
     """`uvicorn kulvex.asgi:application` on a free loopback port."""
 

@@ -6,15 +6,12 @@ import pytest
 import socketio
 
 from kulvex.realtime import user_room
-from kulvex.testing import SocketClient, redis_reachable
+from kulvex.testing import SocketClient, requires_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-pytestmark = [
-    pytest.mark.asyncio,
-    pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379"),
-]
+pytestmark = [pytest.mark.asyncio, requires_redis()]
 
 
 @pytest.fixture(scope="module")

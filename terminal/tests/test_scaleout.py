@@ -2,7 +2,7 @@
 
 import pytest
 
-from kulvex.testing import SocketClient, redis_reachable
+from kulvex.testing import SocketClient, requires_redis
 
 from .conftest import TERMINAL_ENV
 from .terminals import Terminal, closed_row, row
@@ -11,10 +11,7 @@ from .test_admin import admin_browser
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-pytestmark = [
-    pytest.mark.asyncio,
-    pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379"),
-]
+pytestmark = [pytest.mark.asyncio, requires_redis()]
 
 
 @pytest.fixture(scope="module")
